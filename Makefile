@@ -1,0 +1,72 @@
+# axlink: build, test, demo, bench. Debian 12; see README.md.
+# `make demo` and `make test` install what is missing first (tools/deps.sh).
+
+LUA       ?= lua5.4
+PKGS      := libxml-2.0 lua5.4
+CC        ?= cc
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+XML_LIBS   := $(shell pkg-config --libs libxml-2.0 2>/dev/null)
+LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null)
+# _XOPEN_SOURCE once, here: mkstemp/fsync/realpath/O_CLOEXEC.
+CFLAGS    ?= -O2 -g
+WARN      := -std=c99 -Wall -Wextra -Werror -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
+ALL_CFLAGS = $(WARN) $(CFLAGS) -fPIC -Isrc/core $(XML_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS   ?=
+
+B         := build
+CORE_SRC  := $(wildcard src/core/*.c)
+LUA_SRC   := $(wildcard src/lua/*.c)
+CORE_OBJ  := $(CORE_SRC:src/%.c=$(B)/obj/%.o)
+LUA_OBJ   := $(LUA_SRC:src/%.c=$(B)/obj/%.o)
+CTEST_SRC := $(wildcard spec/c/test_*.c)
+CTEST_BIN := $(CTEST_SRC:spec/c/%.c=$(B)/test/%)
+
+MODULE    := $(B)/axlink/core.so
+STATIC    := $(B)/libaxlink.a
+
+.PHONY: all deps demo test check-c check-lua bench doc lint clean
+
+all: $(MODULE) $(STATIC)
+
+deps:
+	@tools/deps.sh
+
+$(B)/obj/%.o: src/%.c $(wildcard src/core/*.h src/lua/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(if $(findstring /lua/,$@),$(LUA_CFLAGS)) -c $< -o $@
+
+$(STATIC): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# A Lua module does not link liblua: the host provides its symbols.
+$(MODULE): $(CORE_OBJ) $(LUA_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(XML_LIBS) -lpthread
+
+$(B)/test/%: spec/c/%.c $(STATIC) spec/c/support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ispec/c $< -o $@ $(STATIC) $(XML_LIBS) -lcmocka -lpthread
+
+demo: deps all
+	$(LUA) examples/demo.lua
+
+test: deps all $(CTEST_BIN)
+	@tools/run-tests.sh
+
+bench: deps all
+	@$(MAKE) -s $(B)/bench/bare_libxml2
+	$(LUA) bench/run.lua
+
+$(B)/bench/bare_libxml2: bench/bare_libxml2.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 $(XML_CFLAGS) $< -o $@ $(XML_LIBS)
+
+lint:
+	luacheck lua spec bin examples bench
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	  --suppress=missingIncludeSystem -Isrc/core src
+
+clean:
+	rm -rf $(B)

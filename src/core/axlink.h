@@ -1,0 +1,137 @@
+/*
+** axlink: HDN AX messages and Consumenten Data Leverancier (CDL) links.
+** The C core's public interface, for the Lua binding and for C hosts.
+**
+** Conventions, for every function here:
+** - Names start with axl_. A function that can fail takes an axl_error *
+**   (may be NULL) and returns NULL or -1 on failure after filling it.
+** - Ownership is stated per function: "caller frees" or "borrowed".
+** - No function prints anything, reaches the network or opens a file other
+**   than the path it is given. libxml2's messages are captured per call and
+**   reduced to a code and a fixed text: no value from the data ever appears
+**   in an axl_error.
+** - Threads: any number of threads may use axlink at once on different
+**   messages; one message must not be used by two threads at the same time.
+**   Process-wide libxml2 state is set once (xmlInitParser and a chaining
+**   external-entity loader); axlink never calls xmlCleanupParser.
+*/
+#ifndef AXLINK_H
+#define AXLINK_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+
+#define AXL_VERSION_MAJOR 0
+#define AXL_VERSION_MINOR 1
+#define AXL_VERSION_PATCH 0
+#define AXL_VERSION "0.1.0"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What went wrong, in words that carry no data values. */
+typedef struct axl_error {
+  char code[12];        /* "AXL-P01"; empty when no error */
+  long line;            /* 1-based line in the input, 0 when unknown */
+  int xml_code;         /* libxml2's xmlParserErrors code, 0 when none */
+  char path[256];       /* "/OfferteAanvraag/..." where known, else "" */
+  char message[256];    /* fixed text for the code, never a data value */
+} axl_error;
+
+/* Bounds on untrusted input; 0 in a field means "the default". */
+typedef struct axl_limits {
+  size_t max_bytes;       /* whole input */
+  size_t max_depth;       /* element nesting, at most 256 */
+  size_t max_attributes;  /* attributes on one element */
+  size_t max_elements;    /* elements in the document */
+  size_t max_text;        /* one text node or attribute value, in bytes */
+} axl_limits;
+
+#define AXL_DEFAULT_MAX_BYTES      (64u * 1024u * 1024u)
+#define AXL_DEFAULT_MAX_DEPTH      64u
+#define AXL_DEFAULT_MAX_ATTRIBUTES 64u
+#define AXL_DEFAULT_MAX_ELEMENTS   4000000u
+#define AXL_DEFAULT_MAX_TEXT       (1024u * 1024u)
+#define AXL_MAX_DEPTH_CEILING      256u
+
+/* A parsed AX (or other HDN) message: owns one libxml2 document. */
+typedef struct axl_message axl_message;
+
+/* Sets process-wide libxml2 state once; every entry point calls it, so a C
+** host only needs it to do the set-up at a moment of its choosing. */
+void axl_init(void);
+
+/* Parses bytes (not NUL-terminated). Caller frees the result with
+** axl_message_free. limits may be NULL (defaults). */
+axl_message *axl_parse(const char *bytes, size_t len, const axl_limits *limits,
+                       axl_error *err);
+
+/* Reads a regular file itself (never through libxml2's loaders, so no
+** decompression and no URLs) and parses it. Caller frees the result. */
+axl_message *axl_read(const char *path, const axl_limits *limits,
+                      axl_error *err);
+
+/* Canonical form (DESIGN 3.2). *out is caller-freed with axl_free. */
+int axl_serialize(const axl_message *m, char **out, size_t *len,
+                  axl_error *err);
+
+/* Atomic write: temp file in the same directory, fsync, rename, fsync of
+** the directory; an existing target's mode is kept. On failure the target
+** is as it was. */
+int axl_write_file(const char *path, const char *bytes, size_t len,
+                   axl_error *err);
+
+/* A deep copy, line numbers included. Caller frees. */
+axl_message *axl_clone(const axl_message *m, axl_error *err);
+
+/* A new message owning doc (which must not be used by the caller after). */
+axl_message *axl_message_wrap(xmlDocPtr doc, axl_error *err);
+
+/* Reference counting: a message is freed when its last holder lets go.
+** axl_message_free is axl_message_unref. */
+axl_message *axl_message_ref(axl_message *m);
+void axl_message_unref(axl_message *m);
+void axl_message_free(axl_message *m);
+
+/* The document (borrowed; valid while m lives). */
+xmlDocPtr axl_message_doc(const axl_message *m);
+
+/* Name of the root element (borrowed). */
+const char *axl_root_name(const axl_message *m);
+
+/* Estimated bytes of libxml2 memory the message holds (for Lua's GC). */
+size_t axl_message_size(const axl_message *m);
+
+/* Line of an element recorded while parsing (not capped at 65535), 0 for
+** nodes created in memory. */
+long axl_node_line(const xmlNode *node);
+void axl_node_set_line(xmlNode *node, long line);
+
+/* The element's path with [n] for repeating entities, written into buf. */
+void axl_node_path(const xmlNode *node, char *buf, size_t size);
+
+/* ID index: every element carrying an ID attribute, by value. */
+typedef struct axl_ids axl_ids;
+axl_ids *axl_ids_build(const axl_message *m, axl_error *err); /* caller frees */
+xmlNodePtr axl_ids_find(const axl_ids *ids, const char *id);  /* borrowed */
+size_t axl_ids_duplicates(const axl_ids *ids);  /* IDs seen more than once */
+void axl_ids_free(axl_ids *ids);
+
+/* The element an IDREF-carrying reference element points at, or NULL. */
+xmlNodePtr axl_resolve_ref(const axl_ids *ids, const xmlNode *ref);
+
+/* Frees memory axlink handed to the caller. */
+void axl_free(void *p);
+
+/* Number of external-entity loads axlink denied in this process (tests). */
+unsigned long axl_denied_loads(void);
+
+/* libxml2's version as a string, e.g. "20914" (borrowed, static). */
+const char *axl_libxml2_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,63 @@
+/*
+** The ID index. AX references are <RefX IDREF="..."/> elements pointing at
+** an entity's ID attribute, document-wide and whatever the element names
+** (RefContactPersoonData points at a PartijNAWData), so references resolve
+** by value only. libxml2 indexes IDs only for DTD-typed attributes, which AX
+** has not, hence this small hash of its own.
+*/
+#include "internal.h"
+
+#include <libxml/hash.h>
+
+struct axl_ids {
+  xmlHashTablePtr by_value;
+  size_t duplicates;
+};
+
+static void index_tree(axl_ids *ids, xmlNodePtr node) {
+  for (; node; node = node->next) {
+    if (node->type != XML_ELEMENT_NODE) continue;
+    for (xmlAttrPtr a = node->properties; a; a = a->next) {
+      if (a->ns || !xmlStrEqual(a->name, BAD_CAST "ID")) continue;
+      if (a->children && a->children->type == XML_TEXT_NODE) {
+        const xmlChar *v = a->children->content;
+        if (xmlHashLookup(ids->by_value, v)) ids->duplicates++;
+        else xmlHashAddEntry(ids->by_value, v, node);
+      }
+    }
+    index_tree(ids, node->children);
+  }
+}
+
+axl_ids *axl_ids_build(const axl_message *m, axl_error *err) {
+  axl_ids *ids = xmlMalloc(sizeof *ids);
+  axl_error_clear(err);
+  if (!ids || !(ids->by_value = xmlHashCreate(64))) {
+    xmlFree(ids);
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return NULL;
+  }
+  ids->duplicates = 0;
+  index_tree(ids, m->doc->children);
+  return ids;
+}
+
+xmlNodePtr axl_ids_find(const axl_ids *ids, const char *id) {
+  return id ? xmlHashLookup(ids->by_value, BAD_CAST id) : NULL;
+}
+
+size_t axl_ids_duplicates(const axl_ids *ids) {
+  return ids->duplicates;
+}
+
+xmlNodePtr axl_resolve_ref(const axl_ids *ids, const xmlNode *ref) {
+  xmlAttrPtr a = xmlHasNsProp((xmlNodePtr)ref, BAD_CAST "IDREF", NULL);
+  if (!a || !a->children || a->children->type != XML_TEXT_NODE) return NULL;
+  return axl_ids_find(ids, (const char *)a->children->content);
+}
+
+void axl_ids_free(axl_ids *ids) {
+  if (!ids) return;
+  xmlHashFree(ids->by_value, NULL);
+  xmlFree(ids);
+}

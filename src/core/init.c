@@ -1,0 +1,127 @@
+/*
+** Process-wide libxml2 state, set once, and the per-call guard.
+**
+** libxml2 2.9.14 has no per-context resource loader: the external-entity
+** loader is one global. axlink installs a *chaining* loader that denies
+** every load while the calling thread is inside axlink and hands the call to
+** the loader it replaced otherwise, so a host using libxml2 for something
+** else keeps its behaviour. Error handlers and the indent string are
+** thread-local in a threaded libxml2 build: each call sets its own and
+** restores the host's on the way out.
+*/
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/globals.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlversion.h>
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static xmlExternalEntityLoader host_loader;  /* the loader we chain to */
+static unsigned long denied_loads;           /* tests read it */
+static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Depth of axlink guards on this thread: loads are denied while > 0. */
+static __thread int guard_depth;
+
+static xmlParserInputPtr deny_or_chain(const char *url, const char *id,
+                                       xmlParserCtxtPtr ctxt) {
+  if (guard_depth > 0) {
+    pthread_mutex_lock(&denied_lock);
+    denied_loads++;
+    pthread_mutex_unlock(&denied_lock);
+    return NULL;
+  }
+  return host_loader ? host_loader(url, id, ctxt) : NULL;
+}
+
+static void install_loader(void) {
+  xmlExternalEntityLoader cur = xmlGetExternalEntityLoader();
+  if (cur != deny_or_chain) {
+    host_loader = cur;
+    xmlSetExternalEntityLoader(deny_or_chain);
+  }
+}
+
+static void init_process(void) {
+  xmlInitParser();
+  install_loader();
+}
+
+void axl_init(void) {
+  pthread_once(&init_once, init_process);
+}
+
+unsigned long axl_denied_loads(void) {
+  unsigned long n;
+  pthread_mutex_lock(&denied_lock);
+  n = denied_loads;
+  pthread_mutex_unlock(&denied_lock);
+  return n;
+}
+
+const char *axl_libxml2_version(void) {
+  return xmlParserVersion;
+}
+
+/* Swallows everything: errors are collected per parser context instead. */
+static void silent_structured(void *ctx, xmlErrorPtr e) {
+  (void)ctx; (void)e;
+}
+
+static void silent_generic(void *ctx, const char *fmt, ...) {
+  (void)ctx; (void)fmt;
+}
+
+void axl_guard_enter(axl_guard *g) {
+  axl_init();
+  /* A host that replaced the loader after us is chained to, not lost. */
+  if (xmlGetExternalEntityLoader() != deny_or_chain) {
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    install_loader();
+    pthread_mutex_unlock(&lock);
+  }
+  guard_depth++;
+  g->old_serror = xmlStructuredError;
+  g->old_serror_ctx = xmlStructuredErrorContext;
+  g->old_generic = xmlGenericError;
+  g->old_generic_ctx = xmlGenericErrorContext;
+  g->old_indent = xmlTreeIndentString;
+  g->old_indent_output = xmlIndentTreeOutput;
+  g->old_no_empty = xmlSaveNoEmptyTags;
+  xmlSetStructuredErrorFunc(NULL, silent_structured);
+  xmlSetGenericErrorFunc(NULL, silent_generic);
+  xmlTreeIndentString = "\t";
+  xmlIndentTreeOutput = 1;
+  xmlSaveNoEmptyTags = 0;
+}
+
+void axl_guard_leave(axl_guard *g) {
+  xmlSetStructuredErrorFunc(g->old_serror_ctx, g->old_serror);
+  xmlSetGenericErrorFunc(g->old_generic_ctx, g->old_generic);
+  xmlTreeIndentString = g->old_indent;
+  xmlIndentTreeOutput = g->old_indent_output;
+  xmlSaveNoEmptyTags = g->old_no_empty;
+  guard_depth--;
+}
+
+void axl_error_clear(axl_error *err) {
+  if (err) memset(err, 0, sizeof *err);
+}
+
+void axl_error_set(axl_error *err, const char *code, long line,
+                   const char *text) {
+  if (!err) return;
+  snprintf(err->code, sizeof err->code, "%s", code);
+  snprintf(err->message, sizeof err->message, "%s", text);
+  err->line = line;
+}
+
+void axl_free(void *p) {
+  xmlFree(p);
+}

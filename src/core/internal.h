@@ -1,0 +1,46 @@
+/*
+** Shared by the C core's files only; not installed.
+*/
+#ifndef AXL_INTERNAL_H
+#define AXL_INTERNAL_H
+
+#include "axlink.h"
+#include <libxml/xmlerror.h>
+
+struct axl_message {
+  xmlDocPtr doc;
+  int refs;
+  size_t est_bytes;
+};
+
+/*
+** A guard brackets every public entry point that calls libxml2: it makes
+** sure the process-wide set-up ran, denies external loads for this thread,
+** and swaps in silent thread-local error handlers (and a tab indent), then
+** puts back whatever the host had. Guards nest.
+*/
+typedef struct axl_guard {
+  xmlStructuredErrorFunc old_serror;
+  void *old_serror_ctx;
+  xmlGenericErrorFunc old_generic;
+  void *old_generic_ctx;
+  const char *old_indent;
+  int old_indent_output;
+  int old_no_empty;
+} axl_guard;
+
+void axl_guard_enter(axl_guard *g);
+void axl_guard_leave(axl_guard *g);
+
+/* Fills err (if not NULL) with code, fixed text and line. */
+void axl_error_set(axl_error *err, const char *code, long line,
+                   const char *text);
+void axl_error_clear(axl_error *err);
+
+/* Fixed, value-free text for a libxml2 parser error code. */
+const char *axl_xml_error_text(int xml_code);
+
+/* Rough bytes of libxml2 memory for a document of this shape. */
+size_t axl_estimate_bytes(size_t elements, size_t text_bytes);
+
+#endif

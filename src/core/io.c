@@ -1,0 +1,161 @@
+/*
+** Files. Reading is done here, not by libxml2, so that no URL, catalog or
+** transparent gzip/xz decompression is ever involved and the size cap holds
+** before a byte is parsed. Writing is atomic: a crash or a full disk leaves
+** either the old file or the new one, never half of one.
+*/
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+axl_message *axl_read(const char *path, const axl_limits *limits,
+                      axl_error *err) {
+  size_t cap = limits && limits->max_bytes ? limits->max_bytes
+                                           : AXL_DEFAULT_MAX_BYTES;
+  struct stat st;
+  char *buf;
+  size_t got = 0;
+  axl_message *m;
+  /* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  axl_error_clear(err);
+  if (fd < 0) {
+    axl_error_set(err, "AXL-P14", 0, errno == ENOENT ? "file not found"
+                  : errno == EACCES ? "permission denied"
+                  : "cannot open file");
+    return NULL;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    axl_error_set(err, "AXL-P14", 0, "not a regular file");
+    return NULL;
+  }
+  if ((unsigned long long)st.st_size > cap) {
+    close(fd);
+    axl_error_set(err, "AXL-P03", 0, "input larger than max_bytes");
+    return NULL;
+  }
+  buf = malloc((size_t)st.st_size + 1);
+  if (!buf) {
+    close(fd);
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return NULL;
+  }
+  for (;;) {
+    ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      free(buf);
+      close(fd);
+      axl_error_set(err, "AXL-P14", 0, "read error");
+      return NULL;
+    }
+    if (r == 0) break;
+    got += (size_t)r;
+    if (got > (size_t)st.st_size) {  /* grew while we read it */
+      free(buf);
+      close(fd);
+      axl_error_set(err, "AXL-P14", 0, "file changed while being read");
+      return NULL;
+    }
+  }
+  close(fd);
+  m = axl_parse(buf, got, limits, err);
+  free(buf);
+  return m;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Splits path into its directory (for the temp file and the dir fsync). */
+static void dir_of(const char *path, char *dir, size_t size) {
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s", path);
+  snprintf(dir, size, "%s", dirname(tmp));
+}
+
+int axl_write_file(const char *path, const char *bytes, size_t len,
+                   axl_error *err) {
+  char target[4096], dir[4096], tmp[4200];
+  struct stat st;
+  int have_target, fd = -1, dfd;
+  static unsigned counter;
+  axl_error_clear(err);
+  if (strlen(path) >= sizeof target) {
+    axl_error_set(err, "AXL-W01", 0, "path too long");
+    return -1;
+  }
+  /* Writing through a symlink replaces the file it points at. */
+  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+    if (!realpath(path, target)) {
+      axl_error_set(err, "AXL-W01", 0, "cannot resolve link");
+      return -1;
+    }
+  } else {
+    snprintf(target, sizeof target, "%s", path);
+  }
+  have_target = stat(target, &st) == 0;
+  if (have_target && !S_ISREG(st.st_mode)) {
+    axl_error_set(err, "AXL-W01", 0, "target is not a regular file");
+    return -1;
+  }
+  dir_of(target, dir, sizeof dir);
+  for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+    snprintf(tmp, sizeof tmp, "%s/.axlink-%ld-%u-%ld.tmp", dir, (long)getpid(),
+             __sync_add_and_fetch(&counter, 1), (long)time(NULL));
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  if (fd < 0) {
+    axl_error_set(err, "AXL-W01", 0, "cannot create a temporary file beside "
+                  "the target");
+    return -1;
+  }
+  if ((have_target && fchmod(fd, st.st_mode & 07777) != 0) ||
+      write_all(fd, bytes, len) != 0) {
+    close(fd);
+    unlink(tmp);
+    axl_error_set(err, "AXL-W02", 0, "write failed");
+    return -1;
+  }
+  if (fsync(fd) != 0) {
+    close(fd);
+    unlink(tmp);
+    axl_error_set(err, "AXL-W03", 0, "fsync failed");
+    return -1;
+  }
+  if (close(fd) != 0) {
+    unlink(tmp);
+    axl_error_set(err, "AXL-W02", 0, "write failed");
+    return -1;
+  }
+  if (rename(tmp, target) != 0) {
+    unlink(tmp);
+    axl_error_set(err, "AXL-W04", 0, "rename failed");
+    return -1;
+  }
+  /* The rename itself is durable only once the directory is synced. */
+  dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return 0;
+}

@@ -1,0 +1,141 @@
+/*
+** The message object: one libxml2 document, reference-counted so that the
+** Lua binding's order records can keep a document alive after the message
+** has moved on to a new one (msg:update swaps documents).
+*/
+#include "internal.h"
+#include "model.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+axl_message *axl_message_wrap(xmlDocPtr doc, axl_error *err) {
+  axl_message *m = xmlMalloc(sizeof *m);
+  if (!m) {
+    xmlFreeDoc(doc);
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return NULL;
+  }
+  m->doc = doc;
+  m->refs = 1;
+  m->est_bytes = axl_estimate_bytes(0, 0);
+  return m;
+}
+
+axl_message *axl_message_ref(axl_message *m) {
+  if (m) m->refs++;
+  return m;
+}
+
+void axl_message_unref(axl_message *m) {
+  if (m && --m->refs == 0) {
+    if (m->doc) xmlFreeDoc(m->doc);
+    xmlFree(m);
+  }
+}
+
+void axl_message_free(axl_message *m) {
+  axl_message_unref(m);
+}
+
+xmlDocPtr axl_message_doc(const axl_message *m) {
+  return m->doc;
+}
+
+const char *axl_root_name(const axl_message *m) {
+  xmlNodePtr root = xmlDocGetRootElement(m->doc);
+  return root ? (const char *)root->name : "";
+}
+
+size_t axl_message_size(const axl_message *m) {
+  return m->est_bytes;
+}
+
+long axl_node_line(const xmlNode *node) {
+  if (!node || node->type != XML_ELEMENT_NODE) return 0;
+  return (long)(uintptr_t)node->_private;
+}
+
+void axl_node_set_line(xmlNode *node, long line) {
+  node->_private = (void *)(uintptr_t)line;
+}
+
+/* xmlDocCopyNode leaves _private behind: walk both trees side by side. */
+static void copy_lines(const xmlNode *from, xmlNode *to) {
+  while (from && to) {
+    if (from->type == XML_ELEMENT_NODE) {
+      to->_private = from->_private;
+      copy_lines(from->children, to->children);
+    }
+    from = from->next;
+    to = to->next;
+  }
+}
+
+axl_message *axl_clone(const axl_message *m, axl_error *err) {
+  axl_guard g;
+  xmlDocPtr copy;
+  axl_message *c = NULL;
+  axl_error_clear(err);
+  axl_guard_enter(&g);
+  copy = xmlCopyDoc(m->doc, 1);
+  if (!copy) {
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+  } else {
+    copy_lines(m->doc->children, copy->children);
+    c = axl_message_wrap(copy, err);
+    if (c) c->est_bytes = m->est_bytes;
+  }
+  axl_guard_leave(&g);
+  return c;
+}
+
+/*
+** Whether node is a repeating entity for paths: the model says so, or it
+** or a same-name sibling carries a Volgnummer, or it has a same-name
+** sibling (DESIGN 3.1's union, without a schema).
+*/
+static int repeats(const xmlNode *node, const axl_model_entity *parent) {
+  if (axl_model_child_flags(parent, (const char *)node->name) & AXL_M_REPEAT)
+    return 1;
+  for (const xmlNode *s = node->parent ? node->parent->children : NULL; s;
+       s = s->next) {
+    if (s->type != XML_ELEMENT_NODE || !xmlStrEqual(s->name, node->name))
+      continue;
+    if (s != node || xmlHasNsProp(s, BAD_CAST "Volgnummer", NULL)) return 1;
+  }
+  return 0;
+}
+
+void axl_node_path(const xmlNode *node, char *buf, size_t size) {
+  const xmlNode *chain[AXL_MAX_DEPTH_CEILING + 1];
+  size_t n = 0, used = 0;
+  char model_path[1024];
+  size_t mlen = 0;
+  if (!size) return;
+  buf[0] = '\0';
+  for (; node && node->type == XML_ELEMENT_NODE && n < AXL_MAX_DEPTH_CEILING;
+       node = node->parent)
+    chain[n++] = node;
+  model_path[0] = '\0';
+  while (n--) {
+    const xmlNode *e = chain[n];
+    const axl_model_entity *parent = mlen ? axl_model_find(model_path, mlen)
+                                          : NULL;
+    int w;
+    if (repeats(e, parent)) {
+      int pos = 1;
+      for (const xmlNode *s = e->prev; s; s = s->prev)
+        if (s->type == XML_ELEMENT_NODE && xmlStrEqual(s->name, e->name)) pos++;
+      w = snprintf(buf + used, size - used, "/%s[%d]", e->name, pos);
+    } else {
+      w = snprintf(buf + used, size - used, "/%s", e->name);
+    }
+    if (w < 0 || (size_t)w >= size - used) return;  /* truncated, still NUL */
+    used += (size_t)w;
+    w = snprintf(model_path + mlen, sizeof model_path - mlen, "%s%s",
+                 mlen ? "/" : "", e->name);
+    if (w > 0 && (size_t)w < sizeof model_path - mlen) mlen += (size_t)w;
+  }
+}

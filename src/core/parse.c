@@ -1,0 +1,396 @@
+/*
+** Parsing untrusted AX bytes into a libxml2 tree.
+**
+** libxml2 does the XML; this file wraps its SAX2 tree builder to make the
+** result strict and small while it is being built:
+** - any DOCTYPE stops the parse (no DTD means no entities, no external
+**   subset, no entity bombs: the primary defence, research/reliability 1.2);
+** - whitespace-only text between elements is freed as soon as the next
+**   element starts or the parent ends, so the tree never holds it;
+** - text beside child elements (mixed content), namespaced elements, an
+**   attribute named like a child element, XML 1.1 and encodings other than
+**   UTF-8/US-ASCII are refused;
+** - the size, depth, element count and text length limits are checked as
+**   the parse goes, and attribute counts by a byte pre-scan *before*
+**   libxml2 sees the input, because 2.9.14's duplicate-attribute check is
+**   quadratic and would burn the CPU before any callback could stop it;
+** - every element's line is recorded in node->_private (2.9.14 caps its own
+**   node->line at 65535).
+** Errors are collected through the context's own structured handler and
+** reduced to codes: libxml2's texts quote the input and may carry data.
+*/
+#include "internal.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+
+typedef struct parse_state {
+  axl_limits lim;
+  size_t depth;
+  size_t elements;
+  size_t text_run;        /* bytes of the text node being built */
+  size_t text_total;
+  const char *stop_code;  /* our own reason to stop, or NULL */
+  const char *stop_text;
+  long stop_line;
+  int xml_code;           /* first libxml2 error of level >= ERROR */
+  long xml_line;
+} parse_state;
+
+static void resolve_limits(axl_limits *out, const axl_limits *in) {
+  axl_limits d = { AXL_DEFAULT_MAX_BYTES, AXL_DEFAULT_MAX_DEPTH,
+                   AXL_DEFAULT_MAX_ATTRIBUTES, AXL_DEFAULT_MAX_ELEMENTS,
+                   AXL_DEFAULT_MAX_TEXT };
+  if (in) {
+    if (in->max_bytes) d.max_bytes = in->max_bytes;
+    if (in->max_depth) d.max_depth = in->max_depth;
+    if (in->max_attributes) d.max_attributes = in->max_attributes;
+    if (in->max_elements) d.max_elements = in->max_elements;
+    if (in->max_text) d.max_text = in->max_text;
+  }
+  /* Anything axlink writes must be readable again by libxml2 (its own
+  ** depth limit is 256 without XML_PARSE_HUGE, which axlink never sets). */
+  if (d.max_depth > AXL_MAX_DEPTH_CEILING) d.max_depth = AXL_MAX_DEPTH_CEILING;
+  *out = d;
+}
+
+static void stop(xmlParserCtxtPtr ctxt, const char *code, const char *text) {
+  parse_state *st = ctxt->_private;
+  if (!st->stop_code) {
+    st->stop_code = code;
+    st->stop_text = text;
+    st->stop_line = ctxt->input ? ctxt->input->line : 0;
+  }
+  xmlStopParser(ctxt);
+}
+
+/*
+** Counts attributes per tag on the raw bytes: '=' outside quotes between
+** '<' and '>'. Comments, CDATA sections and PIs are skipped whole so their
+** text cannot be mistaken for markup. Returns the line of the first tag
+** over the limit, or 0.
+*/
+static long prescan_attributes(const char *p, size_t len, size_t max) {
+  const char *end = p + len;
+  long line = 1;
+  while (p < end) {
+    const char *lt = memchr(p, '<', (size_t)(end - p));
+    if (!lt) break;
+    for (const char *q = p; q < lt; q++) line += (*q == '\n');
+    p = lt + 1;
+    if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
+      const char *close = NULL;
+      for (const char *q = p + 3; q + 2 < end; q++)
+        if (q[0] == '-' && q[1] == '-' && q[2] == '>') { close = q + 3; break; }
+      if (!close) break;
+      for (const char *q = p; q < close; q++) line += (*q == '\n');
+      p = close;
+      continue;
+    }
+    if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0) {
+      const char *close = NULL;
+      for (const char *q = p + 8; q + 2 < end; q++)
+        if (q[0] == ']' && q[1] == ']' && q[2] == '>') { close = q + 3; break; }
+      if (!close) break;
+      for (const char *q = p; q < close; q++) line += (*q == '\n');
+      p = close;
+      continue;
+    }
+    {
+      size_t count = 0;
+      char quote = 0;
+      int pi = (p < end && *p == '?');
+      const char *q = p;
+      for (; q < end; q++) {
+        char c = *q;
+        if (c == '\n') line++;
+        if (quote) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '=') {
+          if (!pi && ++count > max) return line;
+        } else if (c == '>') {
+          break;
+        }
+      }
+      p = q;
+    }
+  }
+  return 0;
+}
+
+/* Our own structured handler: keeps the first real error's code and line. */
+static void collect_error(void *ctx, xmlErrorPtr e) {
+  xmlParserCtxtPtr ctxt = ctx;
+  parse_state *st = ctxt ? ctxt->_private : NULL;
+  if (!st || !e || e->level < XML_ERR_ERROR) return;
+  if (!st->xml_code) {
+    st->xml_code = e->code ? e->code : XML_ERR_INTERNAL_ERROR;
+    st->xml_line = e->line;
+  }
+}
+
+static void refuse_doctype(void *ctx, const xmlChar *name,
+                           const xmlChar *external_id,
+                           const xmlChar *system_id) {
+  (void)name; (void)external_id; (void)system_id;
+  stop(ctx, "AXL-P02", "DOCTYPE refused: AX messages have no DTD");
+}
+
+static int name_is(const xmlChar *s, const char *a, const char *b,
+                   const char *c) {
+  return s && (xmlStrcasecmp(s, BAD_CAST a) == 0 ||
+               (b && xmlStrcasecmp(s, BAD_CAST b) == 0) ||
+               (c && xmlStrcasecmp(s, BAD_CAST c) == 0));
+}
+
+/* Version and encoding are known once the XML declaration is read. */
+static void start_document(void *ctx) {
+  xmlParserCtxtPtr ctxt = ctx;
+  xmlSAX2StartDocument(ctx);
+  if (ctxt->version && xmlStrcmp(ctxt->version, BAD_CAST "1.0") != 0) {
+    stop(ctxt, "AXL-P09", "XML version other than 1.0");
+    return;
+  }
+  {
+    const xmlChar *declared = ctxt->input && ctxt->input->encoding
+                              ? ctxt->input->encoding : ctxt->encoding;
+    int ascii = name_is(declared, "US-ASCII", "ASCII", NULL);
+    int utf8 = name_is(declared, "UTF-8", "UTF8", NULL);
+    int converting = ctxt->input && ctxt->input->buf &&
+                     ctxt->input->buf->encoder != NULL;
+    if ((declared && !ascii && !utf8) || (converting && !ascii))
+      stop(ctxt, "AXL-P08", "encoding other than UTF-8 or US-ASCII");
+  }
+}
+
+static int is_blank(const xmlChar *s) {
+  if (!s) return 1;
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return 0;
+  return 1;
+}
+
+/*
+** The last child of parent, if it is text, either is whitespace between
+** elements (freed now) or is mixed content (refused). Returns 0 to go on.
+*/
+static int drop_blank_tail(xmlParserCtxtPtr ctxt, xmlNodePtr parent) {
+  xmlNodePtr last = parent ? parent->last : NULL;
+  if (!last || last->type != XML_TEXT_NODE) return 0;
+  if (!is_blank(last->content)) {
+    stop(ctxt, "AXL-P10", "mixed content: text beside child elements");
+    return -1;
+  }
+  xmlUnlinkNode(last);
+  xmlFreeNode(last);
+  return 0;
+}
+
+static void start_element(void *ctx, const xmlChar *localname,
+                          const xmlChar *prefix, const xmlChar *uri,
+                          int nb_namespaces, const xmlChar **namespaces,
+                          int nb_attributes, int nb_defaulted,
+                          const xmlChar **attributes) {
+  xmlParserCtxtPtr ctxt = ctx;
+  parse_state *st = ctxt->_private;
+  xmlNodePtr parent = ctxt->node;
+
+  if (parent) {
+    xmlNodePtr last = parent->last;
+    /* Element beside text: refuse, or drop the whitespace. */
+    if (last && last->type == XML_TEXT_NODE && drop_blank_tail(ctxt, parent))
+      return;
+  }
+  if (++st->depth > st->lim.max_depth) {
+    stop(ctxt, "AXL-P04", "element nesting deeper than max_depth");
+    return;
+  }
+  if (++st->elements > st->lim.max_elements) {
+    stop(ctxt, "AXL-P06", "more elements than max_elements");
+    return;
+  }
+  if (uri) {
+    stop(ctxt, "AXL-P13", "element in a namespace (AX elements have none)");
+    return;
+  }
+  if ((size_t)nb_attributes > st->lim.max_attributes) {
+    stop(ctxt, "AXL-P05", "more attributes on one element than "
+         "max_attributes");
+    return;
+  }
+  for (int i = 0; i < nb_attributes; i++) {
+    const xmlChar *v = attributes[i * 5 + 3], *e = attributes[i * 5 + 4];
+    if ((size_t)(e - v) > st->lim.max_text) {
+      stop(ctxt, "AXL-P07", "attribute value longer than max_text");
+      return;
+    }
+  }
+  st->text_run = 0;
+  xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces,
+                        namespaces, nb_attributes, nb_defaulted, attributes);
+  if (ctxt->node && ctxt->node != parent)
+    ctxt->node->_private = (void *)(uintptr_t)ctxt->input->line;
+}
+
+/* An attribute and a child element of one name would share a table key. */
+static int attr_collides(xmlNodePtr node) {
+  for (xmlAttrPtr a = node->properties; a; a = a->next) {
+    if (a->ns) continue;  /* namespaced attributes are not table fields */
+    for (xmlNodePtr c = node->children; c; c = c->next)
+      if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, a->name))
+        return 1;
+  }
+  return 0;
+}
+
+static void end_element(void *ctx, const xmlChar *localname,
+                        const xmlChar *prefix, const xmlChar *uri) {
+  xmlParserCtxtPtr ctxt = ctx;
+  parse_state *st = ctxt->_private;
+  xmlNodePtr node = ctxt->node;
+  if (node && node->children && node->children != node->last &&
+      node->last->type == XML_TEXT_NODE) {
+    /* Several children ending in text: trailing whitespace or mixed. */
+    if (drop_blank_tail(ctxt, node)) return;
+  }
+  if (node && node->properties && node->children &&
+      node->children->type == XML_ELEMENT_NODE && attr_collides(node)) {
+    stop(ctxt, "AXL-P11", "an attribute and a child element share a name");
+    return;
+  }
+  st->depth--;
+  st->text_run = 0;
+  xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+}
+
+static void characters(void *ctx, const xmlChar *ch, int len) {
+  xmlParserCtxtPtr ctxt = ctx;
+  parse_state *st = ctxt->_private;
+  st->text_run += (size_t)len;
+  st->text_total += (size_t)len;
+  if (st->text_run > st->lim.max_text) {
+    stop(ctxt, "AXL-P07", "text longer than max_text");
+    return;
+  }
+  xmlSAX2Characters(ctx, ch, len);
+}
+
+static void install_handlers(xmlSAXHandlerPtr sax) {
+  sax->internalSubset = refuse_doctype;
+  sax->externalSubset = NULL;
+  sax->startDocument = start_document;
+  sax->startElementNs = start_element;
+  sax->endElementNs = end_element;
+  sax->characters = characters;
+  sax->ignorableWhitespace = characters;
+  sax->cdataBlock = NULL;            /* CDATA arrives as characters */
+  sax->comment = NULL;               /* comments and PIs are dropped */
+  sax->processingInstruction = NULL;
+  sax->reference = NULL;
+  sax->serror = collect_error;
+  sax->error = NULL;
+  sax->warning = NULL;
+}
+
+/* The one place the option word is built (reliability.md P1). */
+#define AXL_PARSE_OPTIONS \
+  (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+   XML_PARSE_NOCDATA)
+
+size_t axl_estimate_bytes(size_t elements, size_t text_bytes) {
+  /* An element node is 120 bytes on 64-bit, its text node as much again. */
+  return elements * 2 * sizeof(xmlNode) + text_bytes + 4096;
+}
+
+static axl_message *parse_guarded(const char *bytes, size_t len,
+                                  const axl_limits *limits, axl_error *err) {
+  parse_state st;
+  xmlParserCtxtPtr ctxt;
+  xmlDocPtr doc;
+  long bad_line;
+
+  memset(&st, 0, sizeof st);
+  resolve_limits(&st.lim, limits);
+  if (len > st.lim.max_bytes || len > (size_t)INT_MAX) {
+    axl_error_set(err, "AXL-P03", 0, "input larger than max_bytes");
+    return NULL;
+  }
+  if (len == 0) {
+    axl_error_set(err, "AXL-P12", 0, "empty input");
+    return NULL;
+  }
+  bad_line = prescan_attributes(bytes, len, st.lim.max_attributes);
+  if (bad_line) {
+    axl_error_set(err, "AXL-P05", bad_line,
+                  "more attributes on one element than max_attributes");
+    return NULL;
+  }
+  ctxt = xmlNewParserCtxt();
+  if (!ctxt) {
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return NULL;
+  }
+  install_handlers(ctxt->sax);
+  ctxt->_private = &st;
+  doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, NULL,
+                          AXL_PARSE_OPTIONS);
+  if (!doc && ctxt->myDoc) {  /* not returned on some fatal paths */
+    doc = ctxt->myDoc;
+  }
+  ctxt->myDoc = NULL;
+
+  /* Strict result rule: any doubt is a failure (reliability.md P18). */
+  if (st.stop_code) {
+    axl_error_set(err, st.stop_code, st.stop_line, st.stop_text);
+  } else if (st.xml_code || !doc || !ctxt->wellFormed || ctxt->errNo) {
+    int code = st.xml_code ? st.xml_code : ctxt->errNo;
+    long line = st.xml_code ? st.xml_line
+                            : (ctxt->input ? ctxt->input->line : 0);
+    if (code == XML_ERR_NO_MEMORY)
+      axl_error_set(err, "AXL-P15", line, "out of memory");
+    else if (!doc && !code)
+      axl_error_set(err, "AXL-P12", line, "no root element");
+    else
+      axl_error_set(err, code == XML_ERR_DOCUMENT_EMPTY ? "AXL-P12"
+                    : "AXL-P01", line, axl_xml_error_text(code));
+    if (err) err->xml_code = code;
+  } else if (doc->intSubset || doc->extSubset) {
+    axl_error_set(err, "AXL-P02", 0, "DOCTYPE refused: AX messages have no "
+                  "DTD");
+  } else if (!xmlDocGetRootElement(doc)) {
+    axl_error_set(err, "AXL-P12", 0, "no root element");
+  } else {
+    axl_message *m;
+    xmlFreeParserCtxt(ctxt);
+    /* Canonical declaration: version 1.0, no standalone, utf-8. */
+    doc->standalone = -1;
+    m = axl_message_wrap(doc, err);
+    if (m) m->est_bytes = axl_estimate_bytes(st.elements, st.text_total);
+    return m;
+  }
+  if (doc) xmlFreeDoc(doc);
+  xmlFreeParserCtxt(ctxt);
+  return NULL;
+}
+
+axl_message *axl_parse(const char *bytes, size_t len, const axl_limits *limits,
+                       axl_error *err) {
+  axl_guard g;
+  axl_message *m;
+  axl_error_clear(err);
+  if (!bytes && len) {
+    axl_error_set(err, "AXL-P12", 0, "no input");
+    return NULL;
+  }
+  axl_guard_enter(&g);
+  m = parse_guarded(bytes ? bytes : "", len, limits, err);
+  axl_guard_leave(&g);
+  return m;
+}

@@ -1,0 +1,49 @@
+/*
+** The canonical form (DESIGN 3.2): libxml2's own serialiser with "utf-8"
+** in lower case (it writes the name as given into the declaration), a tab
+** as indent string (thread-local, set by the guard) and formatting on. The
+** parser already dropped whitespace-only text, so libxml2 indents every
+** element-only element and leaves text-only ones on one line: HDN's bytes.
+*/
+#include "internal.h"
+
+#include <string.h>
+
+#include <libxml/xmlsave.h>
+
+int axl_serialize(const axl_message *m, char **out, size_t *len,
+                  axl_error *err) {
+  axl_guard g;
+  xmlBufferPtr buf;
+  xmlSaveCtxtPtr save;
+  int rc = -1;
+  axl_error_clear(err);
+  *out = NULL;
+  *len = 0;
+  axl_guard_enter(&g);
+  buf = xmlBufferCreate();
+  save = buf ? xmlSaveToBuffer(buf, "utf-8", XML_SAVE_FORMAT) : NULL;
+  if (!save) {
+    axl_error_set(err, "AXL-W05", 0, "out of memory while serialising");
+  } else {
+    long written = xmlSaveDoc(save, m->doc);
+    if (xmlSaveClose(save) < 0 || written < 0) {
+      axl_error_set(err, "AXL-W05", 0, "serialising failed");
+    } else {
+      size_t n = (size_t)xmlBufferLength(buf);
+      char *copy = xmlMalloc(n + 1);
+      if (!copy) {
+        axl_error_set(err, "AXL-W05", 0, "out of memory while serialising");
+      } else {
+        memcpy(copy, xmlBufferContent(buf), n);
+        copy[n] = '\0';
+        *out = copy;
+        *len = n;
+        rc = 0;
+      }
+    }
+  }
+  if (buf) xmlBufferFree(buf);
+  axl_guard_leave(&g);
+  return rc;
+}

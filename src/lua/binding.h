@@ -1,0 +1,48 @@
+/*
+** Shared by the Lua binding's files: the Message userdata and the error
+** triple. The binding owns every C resource through a userdata with __gc
+** and __close, created *before* the resource is acquired (liolib's
+** newprefile), so a Lua error raised half-way leaks nothing.
+*/
+#ifndef AXL_BINDING_H
+#define AXL_BINDING_H
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "axlink.h"
+
+#define AXL_MESSAGE_MT "axlink.Message"
+#define AXL_RECORD_MT "axlink.OrderRecord"
+
+typedef struct lmsg {
+  axl_message *m;   /* NULL once closed */
+} lmsg;
+
+/* A new closed Message userdata on the stack; name is kept as uservalue. */
+lmsg *axl_lua_newmsg(lua_State *L, int name_idx);
+
+/* Adopts m (one reference) into the userdata and tells the GC its size. */
+void axl_lua_setmsg(lua_State *L, lmsg *u, axl_message *m);
+
+/* The open message at idx, or a Lua error ("message is closed"). */
+axl_message *axl_lua_checkmsg(lua_State *L, int idx);
+
+/* Pushes nil, "NAME:LINE: AXL-CODE text", { code=, line=, path= }; 3. */
+int axl_lua_fail(lua_State *L, const char *name, const axl_error *e);
+
+/* Same for a refusal found by the binding itself. */
+int axl_lua_refuse(lua_State *L, const char *name, const char *code,
+                   const char *path, const char *text);
+
+/* totable.c / fromtable.c */
+int axl_lua_totable(lua_State *L);
+int axl_lua_fromtable(lua_State *L);
+
+/* __gc of an order record: lets go of the source document. */
+int axl_lua_record_gc(lua_State *L);
+
+/* Registry key of the weak-keyed table: root table -> order record. */
+extern const char axl_records_key;
+
+#endif

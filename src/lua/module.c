@@ -1,0 +1,358 @@
+/*
+** axlink.core: the Lua 5.4 binding of the C core. Messages are userdata
+** owning a reference to an axl_message; bad input gives nil, message, info;
+** a wrong argument type is a Lua error.
+*/
+#include "binding.h"
+
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/xmlversion.h>
+
+/* ====================================================================
+** Errors
+** ==================================================================== */
+
+static int push_error(lua_State *L, const char *name, const char *code,
+                      long line, const char *path, const char *text,
+                      int xml_code) {
+  lua_pushnil(L);
+  if (line > 0)
+    lua_pushfstring(L, "%s:%d: %s %s", name ? name : "input", (int)line,
+                    code, text);
+  else
+    lua_pushfstring(L, "%s: %s %s", name ? name : "input", code, text);
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, code);
+  lua_setfield(L, -2, "code");
+  if (line > 0) {
+    lua_pushinteger(L, line);
+    lua_setfield(L, -2, "line");
+  }
+  if (path && *path) {
+    lua_pushstring(L, path);
+    lua_setfield(L, -2, "path");
+  }
+  if (xml_code) {
+    lua_pushinteger(L, xml_code);
+    lua_setfield(L, -2, "xml_error");
+  }
+  return 3;
+}
+
+int axl_lua_fail(lua_State *L, const char *name, const axl_error *e) {
+  return push_error(L, name, e->code[0] ? e->code : "AXL-P01", e->line,
+                    e->path, e->message, e->xml_code);
+}
+
+int axl_lua_refuse(lua_State *L, const char *name, const char *code,
+                   const char *path, const char *text) {
+  return push_error(L, name, code, 0, path, text, 0);
+}
+
+/* ====================================================================
+** The Message userdata
+** ==================================================================== */
+
+lmsg *axl_lua_newmsg(lua_State *L, int name_idx) {
+  lmsg *u = lua_newuserdatauv(L, sizeof *u, 1);
+  u->m = NULL;
+  luaL_setmetatable(L, AXL_MESSAGE_MT);
+  if (name_idx && lua_type(L, name_idx) == LUA_TSTRING) {
+    lua_pushvalue(L, name_idx);
+    lua_setiuservalue(L, -2, 1);
+  }
+  return u;
+}
+
+void axl_lua_setmsg(lua_State *L, lmsg *u, axl_message *m) {
+  size_t kb = axl_message_size(m) / 1024;
+  u->m = m;
+  /* Lua's collector does not see libxml2's memory: tell it. */
+  if (kb) lua_gc(L, LUA_GCSTEP, (int)(kb > 1000000 ? 1000000 : kb));
+}
+
+static lmsg *check_lmsg(lua_State *L, int idx) {
+  return luaL_checkudata(L, idx, AXL_MESSAGE_MT);
+}
+
+axl_message *axl_lua_checkmsg(lua_State *L, int idx) {
+  lmsg *u = check_lmsg(L, idx);
+  if (!u->m) luaL_error(L, "message is closed");
+  return u->m;
+}
+
+/* The caller's name for a message (opts.name or the path), or NULL. */
+static const char *msg_name(lua_State *L, int idx) {
+  const char *s;
+  lua_getiuservalue(L, idx, 1);
+  s = lua_tostring(L, -1);
+  lua_pop(L, 1);  /* still referenced by the userdata */
+  return s;
+}
+
+static int msg_gc(lua_State *L) {
+  lmsg *u = check_lmsg(L, 1);
+  if (u->m) {
+    axl_message_unref(u->m);
+    u->m = NULL;
+  }
+  return 0;
+}
+
+static int msg_tostring(lua_State *L) {
+  lmsg *u = check_lmsg(L, 1);
+  const char *name = msg_name(L, 1);
+  if (!u->m)
+    lua_pushliteral(L, "axlink.Message (closed)");
+  else
+    lua_pushfstring(L, "axlink.Message (%s%s%s)", axl_root_name(u->m),
+                    name ? ", " : "", name ? name : "");
+  return 1;
+}
+
+/* ====================================================================
+** Parsing and reading
+** ==================================================================== */
+
+static size_t opt_size(lua_State *L, int opts, const char *field) {
+  lua_Integer v = 0;
+  if (lua_isnoneornil(L, opts)) return 0;
+  if (lua_getfield(L, opts, field) != LUA_TNIL) {
+    int ok;
+    v = lua_tointegerx(L, -1, &ok);
+    if (!ok || v <= 0)
+      luaL_error(L, "bad option '%s' (positive integer expected)", field);
+  }
+  lua_pop(L, 1);
+  return (size_t)v;
+}
+
+static void read_limits(lua_State *L, int opts, axl_limits *lim) {
+  if (!lua_isnoneornil(L, opts)) luaL_checktype(L, opts, LUA_TTABLE);
+  lim->max_bytes = opt_size(L, opts, "max_bytes");
+  lim->max_depth = opt_size(L, opts, "max_depth");
+  lim->max_attributes = opt_size(L, opts, "max_attributes");
+  lim->max_elements = opt_size(L, opts, "max_elements");
+  lim->max_text = opt_size(L, opts, "max_text");
+}
+
+/* Leaves opts.name (or fallback, or nil) on the stack; returns its index. */
+static int push_name(lua_State *L, int opts, const char *fallback) {
+  if (!lua_isnoneornil(L, opts) &&
+      lua_getfield(L, opts, "name") != LUA_TNIL) {
+    luaL_argexpected(L, lua_type(L, -1) == LUA_TSTRING, opts,
+                     "string opts.name");
+  } else {
+    if (!lua_isnoneornil(L, opts)) lua_pop(L, 1);
+    if (fallback) lua_pushstring(L, fallback);
+    else lua_pushnil(L);
+  }
+  return lua_gettop(L);
+}
+
+static int l_parse(lua_State *L) {
+  size_t len;
+  const char *xml = luaL_checklstring(L, 1, &len);
+  axl_limits lim;
+  axl_error err;
+  axl_message *m;
+  int name;
+  lmsg *u;
+  read_limits(L, 2, &lim);
+  name = push_name(L, 2, NULL);
+  u = axl_lua_newmsg(L, name);
+  m = axl_parse(xml, len, &lim, &err);
+  if (!m) return axl_lua_fail(L, lua_tostring(L, name), &err);
+  axl_lua_setmsg(L, u, m);
+  return 1;
+}
+
+static int l_read(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  const char *base = strrchr(path, '/');
+  axl_limits lim;
+  axl_error err;
+  axl_message *m;
+  int name;
+  lmsg *u;
+  read_limits(L, 2, &lim);
+  name = push_name(L, 2, base ? base + 1 : path);
+  u = axl_lua_newmsg(L, name);
+  m = axl_read(path, &lim, &err);
+  if (!m) return axl_lua_fail(L, lua_tostring(L, name), &err);
+  axl_lua_setmsg(L, u, m);
+  return 1;
+}
+
+/* ====================================================================
+** Methods
+** ==================================================================== */
+
+/* A buffer owned by a to-be-closed userdata, so an error frees it. */
+typedef struct outbuf { char *p; } outbuf;
+
+static int outbuf_free(lua_State *L) {
+  outbuf *b = lua_touserdata(L, 1);
+  if (b->p) {
+    axl_free(b->p);
+    b->p = NULL;
+  }
+  return 0;
+}
+
+static outbuf *new_outbuf(lua_State *L) {
+  outbuf *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->p = NULL;
+  if (luaL_newmetatable(L, "axlink.outbuf")) {
+    lua_pushcfunction(L, outbuf_free);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, outbuf_free);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_setmetatable(L, -2);
+  lua_toclose(L, -1);
+  return b;
+}
+
+static int m_serialize(lua_State *L) {
+  axl_message *m = axl_lua_checkmsg(L, 1);
+  outbuf *b = new_outbuf(L);
+  size_t len;
+  axl_error err;
+  if (axl_serialize(m, &b->p, &len, &err) != 0)
+    return axl_lua_fail(L, msg_name(L, 1), &err);
+  lua_pushlstring(L, b->p, len);
+  return 1;
+}
+
+static int m_write(lua_State *L) {
+  axl_message *m = axl_lua_checkmsg(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  outbuf *b = new_outbuf(L);
+  size_t len;
+  axl_error err;
+  if (axl_serialize(m, &b->p, &len, &err) != 0 ||
+      axl_write_file(path, b->p, len, &err) != 0)
+    return axl_lua_fail(L, path, &err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int m_root(lua_State *L) {
+  lua_pushstring(L, axl_root_name(axl_lua_checkmsg(L, 1)));
+  return 1;
+}
+
+static int m_clone(lua_State *L) {
+  axl_message *m = axl_lua_checkmsg(L, 1);
+  axl_error err;
+  axl_message *c;
+  lmsg *u;
+  lua_getiuservalue(L, 1, 1);
+  u = axl_lua_newmsg(L, lua_gettop(L));
+  c = axl_clone(m, &err);
+  if (!c) return axl_lua_fail(L, msg_name(L, 1), &err);
+  axl_lua_setmsg(L, u, c);
+  return 1;
+}
+
+/*
+** msg:_adopt(other): the message takes over other's document and other is
+** closed. msg:update uses it to make its edit all or nothing.
+*/
+static int m_adopt(lua_State *L) {
+  lmsg *u = check_lmsg(L, 1);
+  lmsg *o = check_lmsg(L, 2);
+  axl_lua_checkmsg(L, 1);
+  axl_lua_checkmsg(L, 2);
+  if (u != o) {
+    axl_message_unref(u->m);
+    u->m = o->m;
+    o->m = NULL;
+  }
+  return 0;
+}
+
+static int m_name(lua_State *L) {
+  check_lmsg(L, 1);
+  lua_getiuservalue(L, 1, 1);
+  return 1;
+}
+
+/* Test support: bytes malloc has handed out and not had back. */
+static int l_heap(lua_State *L) {
+  struct mallinfo2 mi = mallinfo2();
+  lua_pushinteger(L, (lua_Integer)mi.uordblks);
+  return 1;
+}
+
+static int l_denied_loads(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)axl_denied_loads());
+  return 1;
+}
+
+static const luaL_Reg msg_methods[] = {
+  {"serialize", m_serialize},
+  {"write", m_write},
+  {"root", m_root},
+  {"clone", m_clone},
+  {"totable", axl_lua_totable},
+  {"close", msg_gc},
+  {"_adopt", m_adopt},
+  {"_name", m_name},
+  {NULL, NULL}
+};
+
+static const luaL_Reg funcs[] = {
+  {"parse", l_parse},
+  {"read", l_read},
+  {"fromtable", axl_lua_fromtable},
+  {"_heap", l_heap},
+  {"_denied_loads", l_denied_loads},
+  {NULL, NULL}
+};
+
+const char axl_records_key = 0;
+
+int luaopen_axlink_core(lua_State *L) {
+  axl_init();
+  luaL_newmetatable(L, AXL_MESSAGE_MT);
+  lua_pushcfunction(L, msg_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, msg_gc);
+  lua_setfield(L, -2, "__close");
+  lua_pushcfunction(L, msg_tostring);
+  lua_setfield(L, -2, "__tostring");
+  luaL_newlib(L, msg_methods);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__index");
+  lua_setfield(L, -2, "methods");  /* mt.methods: Lua adds update() etc. */
+  lua_pop(L, 1);
+
+  luaL_newmetatable(L, AXL_RECORD_MT);
+  lua_pushcfunction(L, axl_lua_record_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+
+  /* Order records live outside the tables, keyed weakly by root table. */
+  lua_newtable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &axl_records_key);
+
+  luaL_newlib(L, funcs);
+  lua_pushliteral(L, AXL_VERSION);
+  lua_setfield(L, -2, "_VERSION");
+  lua_pushstring(L, axl_libxml2_version());
+  lua_setfield(L, -2, "libxml2_version");
+  luaL_getmetatable(L, AXL_MESSAGE_MT);
+  lua_getfield(L, -1, "methods");
+  lua_setfield(L, -3, "Message");
+  lua_pop(L, 1);
+  return 1;
+}

@@ -1,0 +1,267 @@
+/*
+** msg:totable(): the document as plain Lua tables (DESIGN 3.1).
+**
+** Shapes: an element with child elements is a table keyed by child name; a
+** text-only element is its exact string, or { [1] = text, Attr = ... } when
+** it has attributes; a repeating entity is always an array. "Repeating" is
+** the union of the model, a Volgnummer on any same-name sibling, and more
+** than one occurrence. Namespace declarations and namespaced attributes
+** (xsi:...) are not fields: they stay in the order record, a reference to
+** the source document held outside the tables, which fromtable reads back.
+**
+** Speed: children are counted first (one pass with a small hash on the
+** name), then each table is created at its final size and filled with raw
+** sets, arrays kept on the Lua stack while their items arrive.
+*/
+#include "binding.h"
+#include "internal.h"
+#include "model.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct slot {
+  const xmlChar *name;
+  int count;
+  int repeat;
+  int stack;   /* stack index of the array while it is filled */
+  int filled;
+} slot;
+
+/* Scratch memory for the name hashes, owned by a to-be-closed userdata. */
+typedef struct scratch {
+  slot *slots;
+  size_t cap;
+} scratch;
+
+static int scratch_free(lua_State *L) {
+  scratch *s = lua_touserdata(L, 1);
+  free(s->slots);
+  s->slots = NULL;
+  s->cap = 0;
+  return 0;
+}
+
+typedef struct walk {
+  lua_State *L;
+  scratch *mem;
+  size_t used;          /* slots in use by the frames above */
+  char path[4096];      /* model path of the current element */
+  size_t plen;
+} walk;
+
+static slot *frame_alloc(walk *w, size_t n) {
+  scratch *s = w->mem;
+  if (w->used + n > s->cap) {
+    size_t cap = (w->used + n) * 2 + 64;
+    slot *p = realloc(s->slots, cap * sizeof *p);
+    if (!p) luaL_error(w->L, "not enough memory");
+    s->slots = p;
+    s->cap = cap;
+  }
+  memset(s->slots + w->used, 0, n * sizeof(slot));
+  w->used += n;
+  return s->slots + w->used - n;
+}
+
+static uint32_t name_hash(const xmlChar *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ *s) * 16777619u;
+  return h;
+}
+
+static int has_element_child(const xmlNode *n) {
+  for (n = n->children; n; n = n->next)
+    if (n->type == XML_ELEMENT_NODE) return 1;
+  return 0;
+}
+
+static int visible_attrs(const xmlNode *n) {
+  int k = 0;
+  for (xmlAttrPtr a = n->properties; a; a = a->next) k += (a->ns == NULL);
+  return k;
+}
+
+static int has_volgnummer(const xmlNode *n) {
+  for (xmlAttrPtr a = n->properties; a; a = a->next)
+    if (!a->ns && xmlStrEqual(a->name, BAD_CAST "Volgnummer")) return 1;
+  return 0;
+}
+
+/* Text of the text children, concatenated (normally exactly one). */
+static void push_text(lua_State *L, const xmlNode *n) {
+  const xmlNode *c = n->children;
+  if (!c) {
+    lua_pushliteral(L, "");
+  } else if (!c->next && c->type == XML_TEXT_NODE) {
+    lua_pushstring(L, (const char *)c->content);
+  } else {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (; c; c = c->next)
+      if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+          c->content)
+        luaL_addstring(&b, (const char *)c->content);
+    luaL_pushresult(&b);
+  }
+}
+
+static void set_attrs(lua_State *L, const xmlNode *n) {
+  for (xmlAttrPtr a = n->properties; a; a = a->next) {
+    if (a->ns) continue;
+    lua_pushstring(L, (const char *)a->name);
+    push_text(L, (const xmlNode *)a);
+    lua_rawset(L, -3);
+  }
+}
+
+static void push_element(walk *w, const xmlNode *n);
+
+/* Pushes the table of an element that has child elements. */
+static void push_entity(walk *w, const xmlNode *n) {
+  lua_State *L = w->L;
+  const axl_model_entity *model = axl_model_find(w->path, w->plen);
+  size_t nchild = 0, size, base = w->used, distinct = 0, repeating = 0;
+  slot *slots;
+  int top;
+
+  for (const xmlNode *c = n->children; c; c = c->next)
+    nchild += (c->type == XML_ELEMENT_NODE);
+  for (size = 8; size < nchild * 2; size <<= 1) {}
+  slots = frame_alloc(w, size);
+
+  /* Pass 1: count each name, note Volgnummers. */
+  for (const xmlNode *c = n->children; c; c = c->next) {
+    size_t i;
+    if (c->type != XML_ELEMENT_NODE) continue;
+    for (i = name_hash(c->name) & (size - 1); slots[i].name;
+         i = (i + 1) & (size - 1))
+      if (slots[i].name == c->name || xmlStrEqual(slots[i].name, c->name))
+        break;
+    if (!slots[i].name) {
+      slots[i].name = c->name;
+      distinct++;
+    }
+    slots[i].count++;
+    if (!slots[i].repeat && has_volgnummer(c)) slots[i].repeat = 1;
+  }
+
+  lua_createtable(L, 0, (int)distinct + visible_attrs(n));
+  top = lua_gettop(L);
+  set_attrs(L, n);
+  luaL_checkstack(L, (int)distinct + 8, "document too wide");
+  for (size_t i = 0; i < size; i++) {
+    slot *s = &w->mem->slots[base + i];
+    if (!s->name) continue;
+    if (s->count > 1 ||
+        (axl_model_child_flags(model, (const char *)s->name) & AXL_M_REPEAT))
+      s->repeat = 1;
+    if (s->repeat) {
+      lua_createtable(L, s->count, 0);
+      s->stack = lua_gettop(L);
+      repeating++;
+    }
+  }
+
+  /* Pass 2: fill, in document order. */
+  for (const xmlNode *c = n->children; c; c = c->next) {
+    slot *s;
+    size_t i;
+    if (c->type != XML_ELEMENT_NODE) continue;
+    for (i = name_hash(c->name) & (size - 1);; i = (i + 1) & (size - 1)) {
+      s = &w->mem->slots[base + i];
+      if (s->name == c->name || xmlStrEqual(s->name, c->name)) break;
+    }
+    if (s->repeat) {
+      push_element(w, c);
+      lua_rawseti(L, s->stack, ++s->filled);
+    } else {
+      lua_pushstring(L, (const char *)c->name);
+      push_element(w, c);
+      lua_rawset(L, top);
+    }
+  }
+  /* Arrays go into the table, leaving it on top. */
+  for (size_t i = 0; i < size && repeating; i++) {
+    slot *s = &w->mem->slots[base + i];
+    if (!s->name || !s->repeat) continue;
+    lua_pushstring(L, (const char *)s->name);
+    lua_pushvalue(L, s->stack);
+    lua_rawset(L, top);
+  }
+  lua_settop(L, top);
+  w->used = base;
+}
+
+static void push_element(walk *w, const xmlNode *n) {
+  lua_State *L = w->L;
+  if (has_element_child(n)) {
+    size_t saved = w->plen;
+    size_t add = xmlStrlen(n->name) + 1;
+    if (saved + add + 1 >= sizeof w->path) luaL_error(L, "document too deep");
+    if (saved) w->path[w->plen++] = '/';
+    memcpy(w->path + w->plen, n->name, add);  /* with its NUL */
+    w->plen += add - 1;
+    luaL_checkstack(L, 8, "document too deep");
+    push_entity(w, n);
+    w->plen = saved;
+    w->path[saved] = '\0';
+  } else if (visible_attrs(n)) {
+    lua_createtable(L, n->children ? 1 : 0, visible_attrs(n));
+    if (n->children) {
+      push_text(L, n);
+      lua_rawseti(L, -2, 1);
+    }
+    set_attrs(L, n);
+  } else {
+    push_text(L, n);
+  }
+}
+
+int axl_lua_totable(lua_State *L) {
+  axl_message *m = axl_lua_checkmsg(L, 1);
+  xmlNodePtr root = xmlDocGetRootElement(axl_message_doc(m));
+  scratch *mem;
+  walk *w;
+  axl_message **rec;
+
+  mem = lua_newuserdatauv(L, sizeof *mem, 0);          /* 2: scratch */
+  mem->slots = NULL;
+  mem->cap = 0;
+  if (luaL_newmetatable(L, "axlink.scratch")) {
+    lua_pushcfunction(L, scratch_free);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, scratch_free);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_setmetatable(L, -2);
+  lua_toclose(L, -1);
+
+  w = lua_newuserdatauv(L, sizeof *w, 0);              /* 3: walk state */
+  w->L = L;
+  w->mem = mem;
+  w->used = 0;
+  w->plen = 0;
+  w->path[0] = '\0';
+
+  /* The record first, so the table can be registered the moment it exists */
+  rec = lua_newuserdatauv(L, sizeof *rec, 0);          /* 4: record */
+  *rec = NULL;
+  luaL_setmetatable(L, AXL_RECORD_MT);
+
+  push_element(w, root);                               /* 5: the table */
+  if (lua_type(L, -1) != LUA_TTABLE) {
+    /* A root with only text still gives a table, so it can be recorded. */
+    lua_createtable(L, 1, 0);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, 1);
+  }
+  *rec = axl_message_ref(m);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &axl_records_key);
+  lua_pushvalue(L, -2);
+  lua_pushvalue(L, 4);
+  lua_rawset(L, -3);                                   /* records[t] = rec */
+  lua_pop(L, 1);
+  return 1;
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian packages axlink needs to build and test, when missing.
+# As root it runs apt-get; otherwise it prints the exact command and fails.
+set -eu
+need="gcc make pkg-config lua5.4 liblua5.4-dev libxml2-dev lua-cjson
+lua-argparse lua-busted libcmocka-dev lua-expat luarocks lua-check"
+missing=""
+for p in $need; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "axlink: installing:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "axlink: missing Debian packages. Run:" >&2
+  echo "  sudo apt-get install$missing" >&2
+  exit 1
+fi
