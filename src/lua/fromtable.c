@@ -197,6 +197,16 @@ static int rec_has_attr(xmlNodePtr rec, const char *name) {
   return rec && xmlHasNsProp(rec, BAD_CAST name, NULL) != NULL;
 }
 
+/* Copies one namespaced (invisible) attribute of the source element. */
+static void copy_invisible(lua_State *L, builder *b, xmlNodePtr node,
+                           xmlAttrPtr a) {
+  xmlNsPtr ns = xmlSearchNsByHref(b->doc, node, a->ns->href);
+  xmlChar *v = xmlNodeListGetString(a->doc, a->children, 0);
+  xmlAttrPtr made = ns ? xmlNewNsProp(node, ns, a->name, v) : NULL;
+  xmlFree(v);
+  if (ns && !made) luaL_error(L, "not enough memory");
+}
+
 /* ====================================================================
 ** One element
 ** ==================================================================== */
@@ -317,6 +327,8 @@ static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
     size_t len;
     const char *s = text_value(b, L, v, &len, parent, name);
     if (!s) return -1;
+    for (xmlAttrPtr a = rec ? rec->properties : NULL; a; a = a->next)
+      if (a->ns) copy_invisible(L, b, child, a);
     add_text(L, child, s, len);
     return 0;
   }
@@ -349,16 +361,20 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
   lua_pushboolean(L, 1);
   lua_rawset(L, b->seen);
 
-  /* 1. Classify every field. */
+  /* 1. Classify every field. With text at [1] the element is text-only,
+  ** so every other string field is one of its attributes. */
+  {
+    int vt = lua_rawgeti(L, t, 1);
+    text_idx = vt == LUA_TSTRING || vt == LUA_TNUMBER;
+    lua_pop(L, 1);
+  }
   lua_pushnil(L);
   while (lua_next(L, t)) {
     int vt = lua_type(L, -1);
     const char *name;
     entry *e;
     if (lua_type(L, -2) != LUA_TSTRING) {
-      if (lua_isinteger(L, -2) && lua_tointeger(L, -2) == 1 &&
-          (vt == LUA_TSTRING || vt == LUA_TNUMBER)) {
-        text_idx = 1;
+      if (text_idx && lua_isinteger(L, -2) && lua_tointeger(L, -2) == 1) {
         lua_pop(L, 1);
         continue;
       }
@@ -378,8 +394,9 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
     e->next_volg = 0;
     e->midx = axl_model_child_index(model, name);
     if (vt == LUA_TSTRING || vt == LUA_TNUMBER) {
-      e->kind = (rec_has_attr(rec, name) || axl_model_has_attr(model, name) ||
-                 attr_rank(name) < 3) ? K_ATTR : K_TEXTELEM;
+      e->kind = (text_idx || rec_has_attr(rec, name) ||
+                 axl_model_has_attr(model, name) || attr_rank(name) < 3)
+                ? K_ATTR : K_TEXTELEM;
     } else if (vt == LUA_TTABLE) {
       int n, volg, in_rec = rec_count(rec, name, &volg);
       int must_repeat = (axl_model_child_flags(model, name) & AXL_M_REPEAT) ||
@@ -426,13 +443,7 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
   if (rec) {
     for (xmlAttrPtr a = rec->properties; a; a = a->next) {
       if (a->ns) {
-        xmlNsPtr ns = xmlSearchNsByHref(b->doc, node, a->ns->href);
-        xmlChar *v = xmlNodeListGetString(rec->doc, a->children, 0);
-        if (ns && !xmlNewNsProp(node, ns, a->name, v)) {
-          xmlFree(v);
-          luaL_error(L, "not enough memory");
-        }
-        xmlFree(v);
+        copy_invisible(L, b, node, a);
         continue;
       }
       for (size_t i = 0; i < ne; i++) {
@@ -619,9 +630,9 @@ int axl_lua_fromtable(lua_State *L) {
   if (!lua_isnoneornil(L, 2)) {
     luaL_checktype(L, 2, LUA_TTABLE);
     if (lua_getfield(L, 2, "root") != LUA_TNIL) {
-      root_name = lua_tostring(L, -1);
       luaL_argexpected(L, lua_type(L, -1) == LUA_TSTRING, 2,
                        "string opts.root");
+      root_name = lua_tostring(L, -1);
     }
     lua_pop(L, 1);  /* still referenced by opts */
   }

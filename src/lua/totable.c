@@ -174,8 +174,10 @@ static void push_entity(walk *w, const xmlNode *n) {
       if (s->name == c->name || xmlStrEqual(s->name, c->name)) break;
     }
     if (s->repeat) {
+      /* Read the slot before recursing: a deeper frame may move slots. */
+      int stack = s->stack, pos = ++s->filled;
       push_element(w, c);
-      lua_rawseti(L, s->stack, ++s->filled);
+      lua_rawseti(L, stack, pos);
     } else {
       lua_pushstring(L, (const char *)c->name);
       push_element(w, c);

@@ -1,0 +1,106 @@
+/*
+** bare_libxml2: the baseline for `make bench` (doc/performance.md).
+**
+** What axlink's parse + serialize costs when nothing is added to libxml2:
+** xmlReadMemory with the same safety options axlink uses, then libxml2's
+** serialiser to an in-memory buffer, formatted, in UTF-8, then everything
+** freed. No SAX hooks, no limits, no whitespace dropping: the floor.
+**
+** Usage: bare_libxml2 FILE N
+** Reads FILE into memory once (not timed), runs N iterations and prints
+** each iteration's time in seconds, one per line. The time is CPU time of
+** the process (CLOCK_PROCESS_CPUTIME_ID), because Lua has no monotonic wall
+** clock and the Lua contenders are timed with os.clock(), which is CPU time
+** too: like is compared with like. The driver drops the first line as a
+** warm-up and takes the median of the rest.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+
+/* The whole file in one malloc'd block; *len gets its size. */
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *data = NULL;
+  long size;
+  if (!f) return NULL;
+  if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+      fseek(f, 0, SEEK_SET) == 0) {
+    data = malloc((size_t)size + 1);
+    if (data && fread(data, 1, (size_t)size, f) != (size_t)size) {
+      free(data);
+      data = NULL;
+    }
+    if (data) *len = (size_t)size;
+  }
+  fclose(f);
+  return data;
+}
+
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+** One parse + serialise round. Returns the serialised length, or -1 when
+** either half fails (the driver treats that as a broken benchmark).
+*/
+static long round_trip(const char *data, size_t len) {
+  xmlDocPtr doc;
+  xmlBufferPtr buf;
+  xmlSaveCtxtPtr save;
+  long out = -1;
+  doc = xmlReadMemory(data, (int)len, NULL, NULL,
+                      XML_PARSE_NONET | XML_PARSE_NOERROR |
+                      XML_PARSE_NOWARNING);
+  if (!doc) return -1;
+  buf = xmlBufferCreate();
+  save = buf ? xmlSaveToBuffer(buf, "utf-8", XML_SAVE_FORMAT) : NULL;
+  if (save) {
+    long written = xmlSaveDoc(save, doc);
+    if (xmlSaveClose(save) >= 0 && written >= 0)
+      out = (long)xmlBufferLength(buf);
+  }
+  if (buf) xmlBufferFree(buf);
+  xmlFreeDoc(doc);
+  return out;
+}
+
+int main(int argc, char **argv) {
+  size_t len = 0;
+  char *data;
+  long n;
+  if (argc != 3 || (n = strtol(argv[2], NULL, 10)) < 1) {
+    fprintf(stderr, "usage: %s FILE ITERATIONS\n", argv[0]);
+    return 2;
+  }
+  data = read_file(argv[1], &len);
+  if (!data) {
+    fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[1]);
+    return 1;
+  }
+  xmlInitParser();
+  for (long i = 0; i < n; i++) {
+    double t0 = cpu_now();
+    long out = round_trip(data, len);
+    double t1 = cpu_now();
+    if (out < 0) {
+      fprintf(stderr, "%s: %s: parse or serialise failed\n", argv[0],
+              argv[1]);
+      free(data);
+      return 1;
+    }
+    printf("%.9f\n", t1 - t0);
+  }
+  free(data);
+  xmlCleanupParser();
+  return 0;
+}

@@ -1,0 +1,297 @@
+-- Layer 2: messages as idiomatic Lua tables and back (DESIGN 3.1, 3.2).
+local axlink = require "axlink"
+
+local function slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function deepcopy(x)
+  if type(x) ~= "table" then return x end
+  local r = {}
+  for k, v in pairs(x) do r[k] = deepcopy(v) end
+  return r
+end
+
+local AX = "spec/fixtures/hdn/ax-24.0-sample.xml"
+local FIXTURES = {
+  AX,
+  "spec/fixtures/hdn/bronaanvraag-25.0-ockto-brp-sample.xml",
+  "spec/fixtures/ax/two-applicants.xml",
+}
+
+local HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
+
+describe("msg:totable shapes", function()
+  local t = assert(axlink.read(AX)):totable()
+
+  it("is a plain table", function()
+    assert.are.equal("table", type(t))
+    assert.is_nil(getmetatable(t))
+  end)
+
+  it("makes a repeating entity an array even when it occurs once", function()
+    assert.are.equal(1, #t.Hypotheekgever)
+    assert.are.equal(1, #t.Lening)
+    assert.are.equal(1, #t.Lening[1].Leningdeel)
+    assert.are.equal(2, #t.PartijNAWData)
+    assert.are.equal(1, #t.Hypotheekgever[1].Inkomsten[1].Uitkering)
+  end)
+
+  it("keeps a single entity a table and absent ones nil", function()
+    local ident = t.Hypotheekgever[1].Identificatie
+    assert.are.same({ LegitimatieSoort = "PP Paspoort", LegitimatieNr = "NS1234K1" }, ident)
+    assert.is_nil(ident.ExterneIdentificatie)
+    assert.is_nil(t.Dataleverancier)
+  end)
+
+  it("keeps text exactly, with no number or boolean conversion", function()
+    assert.are.equal("300000.00", t.HuidigObject[1].MarktWaarde)
+    assert.are.equal("N Nee", t.HuidigObject[1].TeVerkopenJN)
+    assert.are.equal("AE002 Aegon Annuïteitenhypotheek", t.Lening[1].Leningdeel[1].CodeDeelMij)
+    assert.are.equal("0612345678", t.Hypotheekgever[1].TelefoonNrPrive)
+  end)
+
+  it("makes attributes string fields and references { IDREF = ... }", function()
+    assert.are.equal("1", t.Hypotheekgever[1].Volgnummer)
+    assert.are.equal("NA03", t.PartijNAWData[2].ID)
+    assert.are.same({ IDREF = "NA01" }, t.Hypotheekgever[1].RefPartijNAWData)
+    assert.are.equal("test@gmail.com", t.Hypotheekgever[1]["E-mailadres"])
+  end)
+
+  it("puts text beside attributes at [1]", function()
+    local m = assert(axlink.parse('<a><b c="1">tekst</b><d e="2"/></a>'))
+    assert.are.same({ b = { "tekst", c = "1" }, d = { e = "2" } }, m:totable())
+  end)
+
+  it("reaches no key but element and attribute names", function()
+    local function walk(x)
+      for k, v in next, x do
+        if type(v) == "table" then
+          walk(v)
+        end
+        assert.is_true(type(k) == "number" or k:match("^[%a_][%w%.%-_]*$") ~= nil, tostring(k))
+      end
+    end
+    walk(t)
+    -- The namespace declarations are not fields.
+    assert.is_nil(rawget(t, "xmlns:xsi"))
+    assert.is_nil(rawget(t, "xsi"))
+  end)
+
+  it("makes an element occurring twice an array, model or not", function()
+    local m = assert(axlink.parse("<a><x>1</x><y>2</y><x>3</x><z Volgnummer='4'/></a>"))
+    assert.are.same({ x = { "1", "3" }, y = "2", z = { { Volgnummer = "4" } } }, m:totable())
+  end)
+end)
+
+describe("axlink.fromtable", function()
+  it("gives the same bytes back for every fixture", function()
+    for _, path in ipairs(FIXTURES) do
+      local msg = assert(axlink.read(path))
+      local back = assert(axlink.fromtable(msg:totable()))
+      assert.are.equal(slurp(path), back:serialize())
+      assert.are.equal(msg:root(), back:root())
+    end
+  end)
+
+  it("falls back to model order for a copied table, without the namespaces", function()
+    local src = slurp(AX)
+    local t = assert(axlink.parse(src)):totable()
+    local back = assert(axlink.fromtable(deepcopy(t)))
+    local expected = src:gsub("<OfferteAanvraag [^>]*>", "<OfferteAanvraag>")
+    assert.are.equal(expected, back:serialize())
+  end)
+
+  it("defaults the root to OfferteAanvraag and takes opts.root", function()
+    assert.are.equal("OfferteAanvraag", assert(axlink.fromtable({})):root())
+    assert.are.equal(HEAD .. "<X>\n\t<a>1</a>\n</X>\n",
+      assert(axlink.fromtable({ a = "1" }, { root = "X" })):serialize())
+  end)
+
+  it("places a new element after its last model predecessor", function()
+    local msg = assert(axlink.read(AX))
+    local t = msg:totable()
+    t.Hypotheekgever[1].Identificatie.ExterneIdentificatie = {
+      { PersoonsID = "d0228eea-b818-4303-9357-aa043d24b452", RefDataleverancier = { IDREF = "DL1" } },
+    }
+    t.Dataleverancier = { { ID = "DL1", DataleverancierID = "eyJ" } }
+    local out = assert(axlink.fromtable(t)):serialize()
+    assert.truthy(out:find(table.concat({
+      "\t\t\t<LegitimatieNr>NS1234K1</LegitimatieNr>",
+      "\t\t\t<ExterneIdentificatie Volgnummer=\"1\">",
+      "\t\t\t\t<PersoonsID>d0228eea-b818-4303-9357-aa043d24b452</PersoonsID>",
+      "\t\t\t\t<RefDataleverancier IDREF=\"DL1\"/>",
+      "\t\t\t</ExterneIdentificatie>",
+      "\t\t</Identificatie>" }, "\n"), 1, true))
+    -- Dataleverancier: directly after the last PartijNAWData (ASSUMED position).
+    assert.truthy(out:find("\t</PartijNAWData>\n\t<Dataleverancier Volgnummer=\"1\" ID=\"DL1\">\n" ..
+      "\t\t<DataleverancierID>eyJ</DataleverancierID>\n\t</Dataleverancier>\n\t<TussenPersoon", 1, true))
+  end)
+
+  it("numbers a new repeating entity max+1 among its siblings", function()
+    local m = assert(axlink.parse("<OfferteAanvraag><Hypotheekgever Volgnummer='745'><TelefoonNrPrive>1</TelefoonNrPrive>" ..
+      "</Hypotheekgever></OfferteAanvraag>"))
+    local t = m:totable()
+    t.Hypotheekgever[2] = { TelefoonNrPrive = "2" }
+    t.Hypotheekgever[3] = { TelefoonNrPrive = "3", Volgnummer = "9" }
+    t.Hypotheekgever[4] = { TelefoonNrPrive = "4" }
+    local out = assert(axlink.fromtable(t)):serialize()
+    local nums = {}
+    for v in out:gmatch('Hypotheekgever Volgnummer="(%d+)"') do nums[#nums + 1] = v end
+    assert.are.same({ "745", "746", "9", "747" }, nums)
+  end)
+
+  it("puts new unknown elements last, sorted by name, the same in every run", function()
+    local t = { Zeta = "z", Alfa = "a", Mid = { B = "2", A = "1" }, Hypotheekgever = { { TelefoonNrPrive = "1" } } }
+    local want = HEAD .. "<OfferteAanvraag>\n\t<Hypotheekgever Volgnummer=\"1\">\n\t\t<TelefoonNrPrive>1</TelefoonNrPrive>\n" ..
+      "\t</Hypotheekgever>\n\t<Alfa>a</Alfa>\n\t<Mid>\n\t\t<A>1</A>\n\t\t<B>2</B>\n\t</Mid>\n\t<Zeta>z</Zeta>\n</OfferteAanvraag>\n"
+    assert.are.equal(want, assert(axlink.fromtable(t)):serialize())
+    -- pairs() order differs between Lua states: run it in fresh processes.
+    local script = os.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write([[
+package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
+package.cpath = "build/?.so;" .. package.cpath
+local axlink = require "axlink"
+local t = {}
+for i = 1, 40 do t["N" .. (i * 7919 % 101)] = tostring(i) end
+t.Attr = { "tekst", ID = "x", Volgnummer = "2", IDREF = "y", Zz = "1", Aa = "2" }
+io.write(assert(axlink.fromtable(t)):serialize())
+]])
+    f:close()
+    local outputs = {}
+    for i = 1, 4 do
+      local p = io.popen("lua5.4 " .. script)
+      outputs[i] = p:read("a")
+      p:close()
+    end
+    os.remove(script)
+    for i = 2, 4 do assert.are.equal(outputs[1], outputs[i]) end
+    assert.truthy(outputs[1]:find('<Attr Volgnummer="2" ID="x" IDREF="y" Aa="2" Zz="1">tekst</Attr>', 1, true))
+  end)
+
+  it("keeps existing attribute order, adds new ones after, new plain fields as elements", function()
+    local m = assert(axlink.parse('<a><b z="1" ID="2"/><d y="1">t</d></a>'))
+    local t = m:totable()
+    t.b.Volgnummer = "5"
+    t.b.c = "x"       -- not an attribute by record, model or name: an element
+    t.d.x = "2"       -- beside text at [1] every field is an attribute
+    assert.are.equal(HEAD .. '<a>\n\t<b z="1" ID="2" Volgnummer="5">\n\t\t<c>x</c>\n\t</b>\n' ..
+      '\t<d y="1" x="2">t</d>\n</a>\n', assert(axlink.fromtable(t)):serialize())
+  end)
+
+  it("drops what the user removed and keeps the rest in document order", function()
+    local msg = assert(axlink.read(AX))
+    local t = msg:totable()
+    table.remove(t.PartijNAWData, 1)
+    t.HuidigObject = nil
+    local out = assert(axlink.fromtable(t)):serialize()
+    assert.falsy(out:find("HuidigObject", 1, true))
+    assert.falsy(out:find('ID="NA01"', 1, true))
+    assert.truthy(out:find('<PartijNAWData Volgnummer="2" ID="NA03">', 1, true))
+    assert.truthy(out:find("</Hypotheekgever>\n\t<PartijNAWData", 1, true))
+  end)
+
+  it("writes integers with tostring and escapes text", function()
+    local out = assert(axlink.fromtable({ a = 360, b = "x < y & \"z\"", c = { "t", q = "'\"<" } },
+      { root = "r" })):serialize()
+    assert.are.equal(HEAD .. '<r>\n\t<a>360</a>\n\t<b>x &lt; y &amp; "z"</b>\n\t<c q="\'&quot;&lt;">t</c>\n</r>\n', out)
+  end)
+
+  it("keeps invisible xsi attributes through an update", function()
+    local src = HEAD .. '<OfferteAanvraag xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n' ..
+      '\t<Lening Volgnummer="1">\n\t\t<Financier xsi:nil="true"/>\n\t</Lening>\n</OfferteAanvraag>\n'
+    local t = assert(axlink.parse(src)):totable()
+    assert.are.same({ Lening = { { Volgnummer = "1", Financier = "" } } }, t)
+    assert.are.equal(src, assert(axlink.fromtable(t)):serialize())
+  end)
+
+  local refusals = {
+    { "a boolean", { a = true }, "AXL-T01" },
+    { "a function", { a = print }, "AXL-T01" },
+    { "a float", { a = 1.5 }, "AXL-T02" },
+    { "an integral float", { a = 2.0 }, "AXL-T02" },
+    { "a key that is not a name", { ["1a"] = "x" }, "AXL-T04" },
+    { "a key with a space", { ["a b"] = "x" }, "AXL-T04" },
+    { "a prefixed key", { ["xsi:nil"] = "x" }, "AXL-T04" },
+    { "a numeric key", { [2] = "x" }, "AXL-T04" },
+    { "a single table for a repeating entity", { Hypotheekgever = { TelefoonNrPrive = "1" } }, "AXL-T05" },
+    { "an array for a single entity", { Hypotheekgever = { { Identificatie = { { LegitimatieNr = "1" } } } } },
+      "AXL-T06" },
+    { "text beside children", { a = { "text", b = { c = "1" } } }, "AXL-T08" },
+    { "a NUL byte", { a = "x\0y" }, "AXL-T09" },
+    { "invalid UTF-8", { a = "\255" }, "AXL-T09" },
+    { "a control character", { a = "\1" }, "AXL-T09" },
+    { "an array item that is a boolean", { x = { true } }, "AXL-T01" },
+  }
+  for _, case in ipairs(refusals) do
+    it("refuses " .. case[1] .. " with " .. case[3], function()
+      local msg, err, info = axlink.fromtable(case[2])
+      assert.is_nil(msg)
+      assert.are.equal(case[3], info.code)
+      assert.truthy(err:find(case[3], 1, true))
+      assert.is_string(info.path)
+    end)
+  end
+
+  it("names the path of a refusal", function()
+    local _, _, info = axlink.fromtable({ Hypotheekgever = { { Inkomsten = { { Uitkering = { { X = false } } } } } } })
+    assert.are.equal("/OfferteAanvraag/Hypotheekgever[1]/Inkomsten[1]/Uitkering[1]/X", info.path)
+  end)
+
+  it("refuses a cycle and depth over 256", function()
+    local t = { a = {} }
+    t.a.b = t
+    local _, _, info = axlink.fromtable(t)
+    assert.are.equal("AXL-T03", info.code)
+    local deep = {}
+    local cur = deep
+    for _ = 1, 300 do cur.x = {} cur = cur.x end
+    _, _, info = axlink.fromtable(deep)
+    assert.are.equal("AXL-T07", info.code)
+  end)
+
+  it("accepts one table shared in two places", function()
+    local shared = { B = "1" }
+    local out = assert(axlink.fromtable({ a = shared, c = shared }, { root = "r" })):serialize()
+    assert.are.equal(HEAD .. "<r>\n\t<a>\n\t\t<B>1</B>\n\t</a>\n\t<c>\n\t\t<B>1</B>\n\t</c>\n</r>\n", out)
+  end)
+
+  it("raises for a wrong argument type", function()
+    assert.has_error(function() axlink.fromtable("x") end)
+    assert.has_error(function() axlink.fromtable({}, { root = 1 }) end)
+  end)
+end)
+
+describe("msg:update", function()
+  it("edits the message through its tables", function()
+    local msg = assert(axlink.read(AX))
+    assert.is_true(msg:update(function(t) t.Hypotheekgever[1].TelefoonNrWerk = "0201234567" end))
+    assert.truthy(msg:serialize():find("<TelefoonNrWerk>0201234567</TelefoonNrWerk>", 1, true))
+    assert.are.equal("OfferteAanvraag", msg:root())
+  end)
+
+  it("leaves the message unchanged when the edit is refused or raises", function()
+    local msg = assert(axlink.read(AX))
+    local before = msg:serialize()
+    local ok, err, info = msg:update(function(t) t.Hypotheekgever[1].TelefoonNrWerk = 1.5 end)
+    assert.is_nil(ok)
+    assert.are.equal("AXL-T02", info.code)
+    assert.is_string(err)
+    ok, err, info = msg:update(function() error("boom") end)
+    assert.is_nil(ok)
+    assert.are.equal("AXL-T11", info.code)
+    assert.truthy(err:find("boom", 1, true))
+    assert.are.equal(before, msg:serialize())
+  end)
+
+  it("keeps an older table's order record valid after the update", function()
+    local msg = assert(axlink.read(AX))
+    local t = msg:totable()
+    assert.is_true(msg:update(function(u) u.Lening = nil end))
+    assert.are.equal(slurp(AX), assert(axlink.fromtable(t)):serialize())
+  end)
+end)
