@@ -49,8 +49,11 @@ $(B)/test/%: spec/c/%.c $(STATIC) spec/c/support.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ispec/c $< -o $@ $(STATIC) $(XML_LIBS) -lcmocka -lpthread
 
+# Run from the checkout: modules from lua/ and build/.
+RUN_ENV   := LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/?.so;;'
+
 demo: deps all
-	$(LUA) examples/demo.lua
+	@$(RUN_ENV) $(LUA) bin/axlink demo
 
 test: deps all $(CTEST_BIN)
 	@tools/run-tests.sh
