@@ -45,5 +45,15 @@ else
   fi
 fi
 
+# luacheck counts as one test: the Lua code must stay clean.
+if luacheck --no-color -q lua spec bin bench >/tmp/axlink-luacheck.$$ 2>&1; then
+  pass=$((pass + 1))
+else
+  cat /tmp/axlink-luacheck.$$
+  echo "axlink: luacheck found problems"
+  fail=$((fail + 1))
+fi
+rm -f /tmp/axlink-luacheck.$$
+
 echo "axlink: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

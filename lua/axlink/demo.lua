@@ -78,7 +78,8 @@ function M.run(out)
     out:write("  ", line, "\n")
   end
   local same = msg:serialize() == assert(io.open(path, "rb")):read("a")
-  out:write(("  canonical form: %s\n"):format(same and "byte-identical to the file" or "differs from the file"))
+  out:write(("  canonical form: %s\n")
+    :format(same and "byte-identical to the file" or "differs from the file"))
   return true
 end
 

@@ -1,0 +1,55 @@
+-- axlink: HDN AX messages and Consumenten Data Leverancier links.
+-- Offline, over Debian's Lua packages:
+--   luarocks --lua-version=5.4 make rockspec/axlink-scm-1.rockspec --deps-mode=none
+rockspec_format = "3.0"
+package = "axlink"
+version = "scm-1"
+source = {
+  url = "git+file:///dev/null",  -- installed with `luarocks make` from a checkout
+}
+description = {
+  summary = "HDN AX mortgage messages with CDL (Consumenten Data Leverancier) links",
+  detailed = [[
+axlink reads and writes HDN AX mortgage applications (OfferteAanvraag) with a
+C core on libxml2, links CDL data files to the applicants and checks the HDN
+ketenafspraak rules; Lua exposes messages as idiomatic tables.]],
+  license = "Apache-2.0",
+  labels = { "xml", "hdn", "mortgage" },
+}
+dependencies = {
+  "lua >= 5.4, < 5.5",
+  "lua-cjson",
+  "argparse",
+}
+external_dependencies = {
+  LIBXML2 = { header = "libxml2/libxml/parser.h", library = "xml2" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["axlink.core"] = {
+      sources = {
+        "src/core/ids.c", "src/core/init.c", "src/core/io.c", "src/core/message.c",
+        "src/core/model.c", "src/core/model_data.c", "src/core/parse.c",
+        "src/core/serialize.c", "src/core/xmlerrors.c",
+        "src/lua/fromtable.c", "src/lua/module.c", "src/lua/totable.c",
+      },
+      defines = { "_XOPEN_SOURCE=700", "_DEFAULT_SOURCE" },
+      incdirs = { "src/core", "$(LIBXML2_INCDIR)/libxml2" },
+      libdirs = { "$(LIBXML2_LIBDIR)" },
+      libraries = { "xml2", "pthread" },
+    },
+    axlink = "lua/axlink/init.lua",
+    ["axlink.values"] = "lua/axlink/values.lua",
+    ["axlink.demo"] = "lua/axlink/demo.lua",
+    ["axlink.cli"] = "lua/axlink/cli.lua",
+  },
+  install = {
+    bin = { axlink = "bin/axlink" },
+    -- The demo finds its data next to the module (axlink/data/).
+    lua = {
+      ["axlink.data.aanvraag"] = "examples/data/aanvraag.xml",
+      ["axlink.data.README"] = "examples/data/README.md",
+    },
+  },
+}
