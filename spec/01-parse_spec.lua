@@ -54,6 +54,13 @@ describe("errors", function()
     assert.are.same({ code = "AXL-P01", line = 3, xml_error = 76 }, info)
   end)
 
+  it("reports lines past 65535 (libxml2 2.9.14 caps its own at 65535)", function()
+    local xml = "<a>\n" .. string.rep("<b/>\n", 70000) .. "<c>x<d/></c></a>"
+    local _, err, info = axlink.parse(xml, { name = "big.xml" })
+    assert.are.equal(70002, info.line)
+    assert.are.equal("big.xml:70002: AXL-P10 mixed content: text beside child elements", err)
+  end)
+
   it("uses the basename of a path read", function()
     local _, err, info = axlink.read("spec/fixtures/missing.xml")
     assert.are.equal("missing.xml: AXL-P14 file not found", err)

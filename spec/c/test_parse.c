@@ -224,6 +224,13 @@ static void doctype_never_reaches_the_loader(void **state) {
                  "<a>&x;</a>", "AXL-P02");
   expect_refusal("<!DOCTYPE a [<!ENTITY % p SYSTEM 'http://127.0.0.1:9/'> %p;]>"
                  "<a/>", "AXL-P02");
+  expect_refusal("<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
+                 "<!ENTITY lol1 '&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;'>"
+                 "<!ENTITY lol2 '&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;'>"
+                 "<!ENTITY lol3 '&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'>"
+                 "]><lolz>&lol3;</lolz>", "AXL-P02");
+  expect_refusal("<!DOCTYPE a [<!ENTITY x SYSTEM 'file:///etc/hostname'>]>"
+                 "<a b='&x;'/>", "AXL-P02");
   /* Refused at the DOCTYPE: the loader was not even asked. */
   assert_int_equal(axl_denied_loads(), before);
 }

@@ -100,8 +100,11 @@ xmlDocPtr axl_message_doc(const axl_message *m);
 /* Name of the root element (borrowed). */
 const char *axl_root_name(const axl_message *m);
 
-/* Estimated bytes of libxml2 memory the message holds (for Lua's GC). */
+/* Estimated bytes of libxml2 memory the message holds (for Lua's GC);
+** a builder that made the document itself sets it. */
 size_t axl_message_size(const axl_message *m);
+void axl_message_set_size(axl_message *m, size_t bytes);
+size_t axl_estimate_bytes(size_t elements, size_t text_bytes);
 
 /* Line of an element recorded while parsing (not capped at 65535), 0 for
 ** nodes created in memory. */

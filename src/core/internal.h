@@ -40,7 +40,5 @@ void axl_error_clear(axl_error *err);
 /* Fixed, value-free text for a libxml2 parser error code. */
 const char *axl_xml_error_text(int xml_code);
 
-/* Rough bytes of libxml2 memory for a document of this shape. */
-size_t axl_estimate_bytes(size_t elements, size_t text_bytes);
 
 #endif

@@ -52,6 +52,10 @@ size_t axl_message_size(const axl_message *m) {
   return m->est_bytes;
 }
 
+void axl_message_set_size(axl_message *m, size_t bytes) {
+  m->est_bytes = bytes;
+}
+
 long axl_node_line(const xmlNode *node) {
   if (!node || node->type != XML_ELEMENT_NODE) return 0;
   return (long)(uintptr_t)node->_private;

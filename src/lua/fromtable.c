@@ -55,6 +55,7 @@ typedef struct builder {
   entry *ents; size_t ents_cap, ents_used;
   item *items; size_t items_cap, items_used;
   char mpath[4096]; size_t mlen;   /* model path of the current element */
+  size_t elements, text_bytes;     /* for the collector's size estimate */
   const char *code;                /* refusal, when set */
   const char *text;
   char where[512];
@@ -246,10 +247,11 @@ static int set_attr(builder *b, lua_State *L, xmlNodePtr node, int t,
   return 0;
 }
 
-static void add_text(lua_State *L, xmlNodePtr node, const char *s,
-                     size_t len) {
+static void add_text(lua_State *L, builder *b, xmlNodePtr node,
+                     const char *s, size_t len) {
   xmlNodePtr txt;
   if (!len) return;
+  b->text_bytes += len;
   txt = xmlNewDocTextLen(node->doc, BAD_CAST s, (int)len);
   if (!txt) luaL_error(L, "not enough memory");
   xmlAddChild(node, txt);
@@ -306,6 +308,7 @@ static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
                       long auto_volg) {
   xmlNodePtr child = xmlNewDocNode(b->doc, NULL, BAD_CAST name, NULL);
   if (!child) luaL_error(L, "not enough memory");
+  b->elements++;
   xmlAddChild(parent, child);
   if (rec) {
     axl_node_set_line(child, axl_node_line(rec));
@@ -329,7 +332,7 @@ static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
     if (!s) return -1;
     for (xmlAttrPtr a = rec ? rec->properties : NULL; a; a = a->next)
       if (a->ns) copy_invisible(L, b, child, a);
-    add_text(L, child, s, len);
+    add_text(L, b, child, s, len);
     return 0;
   }
 }
@@ -491,7 +494,7 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
     lua_rawgeti(L, t, 1);
     s = text_value(b, L, lua_gettop(L), &len, node, NULL);
     if (!s) return -1;
-    add_text(L, node, s, len);
+    add_text(L, b, node, s, len);
     lua_pop(L, 1);
   }
 
@@ -683,6 +686,8 @@ int axl_lua_fromtable(lua_State *L) {
     axl_message *m = axl_message_wrap(b->doc, &err);
     b->doc = NULL;                      /* the message owns it now */
     if (!m) return luaL_error(L, "not enough memory");
+    axl_message_set_size(m, axl_estimate_bytes(b->elements + 1,
+                                               b->text_bytes));
     axl_lua_setmsg(L, u, m);
   }
   lua_settop(L, 4);
