@@ -167,6 +167,33 @@ static void host_loader_and_handlers_are_kept(void **state) {
   xmlSetStructuredErrorFunc(NULL, NULL);
 }
 
+/* A host loader that, like many, hands what it does not know to the
+** loader it replaced: here that is axlink's, which must not loop. */
+static xmlExternalEntityLoader host_prev;
+static int chained_calls;
+static xmlParserInputPtr chaining_host_loader(const char *url, const char *id,
+                                              xmlParserCtxtPtr ctxt) {
+  chained_calls++;
+  return host_prev ? host_prev(url, id, ctxt) : NULL;
+}
+
+static void a_host_loader_chaining_back_does_not_loop(void **state) {
+  const char *ok = "<a/>";
+  xmlDocPtr doc;
+  axl_message *m;
+  (void)state;
+  axl_init();
+  host_prev = xmlGetExternalEntityLoader();
+  xmlSetExternalEntityLoader(chaining_host_loader);
+  m = axl_parse(ok, strlen(ok), NULL, NULL);   /* axlink chains to it now */
+  assert_non_null(m);
+  axl_message_free(m);
+  doc = xmlReadMemory("<!DOCTYPE a SYSTEM 'no-such.dtd'><a/>", 37, "h.xml",
+                      NULL, XML_PARSE_DTDLOAD);
+  assert_true(chained_calls >= 1 && chained_calls < 10);
+  xmlFreeDoc(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(model_is_sorted_for_bsearch),
@@ -176,6 +203,7 @@ int main(void) {
     cmocka_unit_test(write_is_atomic_and_keeps_the_mode),
     cmocka_unit_test(failed_write_leaves_the_target),
     cmocka_unit_test(host_loader_and_handlers_are_kept),
+    cmocka_unit_test(a_host_loader_chaining_back_does_not_loop),
   };
   return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

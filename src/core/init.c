@@ -22,26 +22,39 @@
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static xmlExternalEntityLoader host_loader;  /* the loader we chain to */
+static xmlExternalEntityLoader first_loader; /* the one before axlink */
 static unsigned long denied_loads;           /* tests read it */
 static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Depth of axlink guards on this thread: loads are denied while > 0. */
 static __thread int guard_depth;
+/* Set while a host loader runs: one that chains back to us (it saved us as
+** its "previous" loader) reaches the loader from before axlink instead of
+** going round in a circle. */
+static __thread int chaining;
 
 static xmlParserInputPtr deny_or_chain(const char *url, const char *id,
                                        xmlParserCtxtPtr ctxt) {
+  xmlParserInputPtr in;
   if (guard_depth > 0) {
     pthread_mutex_lock(&denied_lock);
     denied_loads++;
     pthread_mutex_unlock(&denied_lock);
     return NULL;
   }
-  return host_loader ? host_loader(url, id, ctxt) : NULL;
+  if (chaining || !host_loader)
+    return first_loader && first_loader != deny_or_chain
+           ? first_loader(url, id, ctxt) : NULL;
+  chaining++;
+  in = host_loader(url, id, ctxt);
+  chaining--;
+  return in;
 }
 
 static void install_loader(void) {
   xmlExternalEntityLoader cur = xmlGetExternalEntityLoader();
   if (cur != deny_or_chain) {
+    if (!first_loader) first_loader = cur;
     host_loader = cur;
     xmlSetExternalEntityLoader(deny_or_chain);
   }
