@@ -20,6 +20,15 @@ describe("luarocks make", function()
     return out
   end
 
+  it("lists every C source the Makefile builds", function()
+    local spec = assert(io.open("rockspec/axlink-scm-1.rockspec")):read("a")
+    local p = io.popen("ls src/core/*.c src/lua/*.c")
+    for file in p:lines() do
+      assert.truthy(spec:find('"' .. file .. '"', 1, true), file .. " missing from the rockspec")
+    end
+    p:close()
+  end)
+
   it("installs the module, bin/axlink and the example data; the demo runs from the rock", function()
     local out = run("luarocks --lua-version=5.4 make rockspec/axlink-scm-1.rockspec --tree " .. tree ..
       " --deps-mode=none")

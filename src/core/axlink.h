@@ -124,6 +124,82 @@ void axl_ids_free(axl_ids *ids);
 /* The element an IDREF-carrying reference element points at, or NULL. */
 xmlNodePtr axl_resolve_ref(const axl_ids *ids, const xmlNode *ref);
 
+/* ====================================================================
+** Reports: what check, validate and conformance find
+** ==================================================================== */
+
+typedef enum axl_severity {
+  AXL_INFO = 0, AXL_WARNING = 1, AXL_ERROR = 2
+} axl_severity;
+
+typedef struct axl_problem {
+  char code[12];          /* "AXL-R04", "AXL-V03", "AXL-S20" */
+  axl_severity severity;
+  long line;              /* 0 when unknown */
+  char path[256];         /* "/OfferteAanvraag/Hypotheekgever[1]/..." */
+  char file[256];         /* the XSD file (conformance), else "" */
+  char message[192];      /* fixed text: never a value from the data */
+  unsigned long order;    /* document position, for sorting */
+} axl_problem;
+
+typedef struct axl_report {
+  axl_problem *items;     /* owned by the report */
+  size_t count, cap;
+} axl_report;
+
+void axl_report_init(axl_report *r);
+void axl_report_free(axl_report *r);
+/* Appends a problem; returns it (NULL when out of memory). */
+axl_problem *axl_report_add(axl_report *r, const char *code,
+                            axl_severity severity, const char *message);
+/* Non-zero when no problem is an error. */
+int axl_report_ok(const axl_report *r);
+/* Sorts by document position, then code. */
+void axl_report_sort(axl_report *r);
+
+/* ====================================================================
+** Schemas (lender organisation schemas, XSD)
+** ==================================================================== */
+
+typedef struct axl_schema axl_schema;
+
+/* Effective occurrence of an element in a schema; max may be INFINITY. */
+typedef struct axl_occurs {
+  double min, max;
+} axl_occurs;
+
+typedef struct axl_schema_limits {
+  axl_occurs externe;          /* ExterneIdentificatie under
+                                  OfferteAanvraag/Hypotheekgever/Identificatie */
+  axl_occurs dataleverancier;  /* Dataleverancier under OfferteAanvraag */
+  int unsupported;             /* a construct made a limit undecidable */
+} axl_schema_limits;
+
+/* Loads an XSD. axlink reads the main file and every include/import itself,
+** only regular files under the main file's directory, none with a DOCTYPE,
+** and hands them to libxml2 from memory: nothing reaches the network or any
+** other file. Caller frees with axl_schema_free. */
+axl_schema *axl_schema_load(const char *path, axl_error *err);
+
+/* The same from a string; includes resolve under base_dir (may be NULL:
+** then no include is allowed). */
+axl_schema *axl_schema_parse(const char *xsd, size_t len, const char *base_dir,
+                             axl_error *err);
+
+void axl_schema_free(axl_schema *s);
+
+/* 1 valid, 0 invalid (problems in out, AXL-V codes, paths and lines of the
+** message, reasons reduced to the constraint kind), -1 on failure. */
+int axl_validate(const axl_schema *s, const axl_message *m, axl_report *out,
+                 axl_error *err);
+
+/* The limits at the two places the ketenafspraak names (borrowed view). */
+const axl_schema_limits *axl_schema_get_limits(const axl_schema *s);
+
+/* Conformance of the schema with the ketenafspraak (AXL-S2x problems, with
+** XSD file and line); appended to out. */
+int axl_schema_conformance(const axl_schema *s, axl_report *out);
+
 /* Frees memory axlink handed to the caller. */
 void axl_free(void *p);
 

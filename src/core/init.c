@@ -32,11 +32,20 @@ static __thread int guard_depth;
 ** its "previous" loader) reaches the loader from before axlink instead of
 ** going round in a circle. */
 static __thread int chaining;
+static __thread axl_loader_provider provider;
+static __thread void *provider_ud;
+
+void axl_set_loader_provider(axl_loader_provider fn, void *ud) {
+  provider = fn;
+  provider_ud = ud;
+}
 
 static xmlParserInputPtr deny_or_chain(const char *url, const char *id,
                                        xmlParserCtxtPtr ctxt) {
   xmlParserInputPtr in;
   if (guard_depth > 0) {
+    if (provider && (in = provider(provider_ud, url, ctxt)) != NULL)
+      return in;
     pthread_mutex_lock(&denied_lock);
     denied_loads++;
     pthread_mutex_unlock(&denied_lock);

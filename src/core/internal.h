@@ -5,6 +5,7 @@
 #define AXL_INTERNAL_H
 
 #include "axlink.h"
+#include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
 struct axl_message {
@@ -31,6 +32,12 @@ typedef struct axl_guard {
 
 void axl_guard_enter(axl_guard *g);
 void axl_guard_leave(axl_guard *g);
+
+/* While set (per thread), the denying loader first asks this provider:
+** schema compilation uses it to serve the documents axlink read itself. */
+typedef xmlParserInputPtr (*axl_loader_provider)(void *ud, const char *url,
+                                                 xmlParserCtxtPtr ctxt);
+void axl_set_loader_provider(axl_loader_provider fn, void *ud);
 
 /* Fills err (if not NULL) with code, fixed text and line. */
 void axl_error_set(axl_error *err, const char *code, long line,

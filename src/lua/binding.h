@@ -14,6 +14,7 @@
 
 #define AXL_MESSAGE_MT "axlink.Message"
 #define AXL_RECORD_MT "axlink.OrderRecord"
+#define AXL_SCHEMA_MT "axlink.Schema"
 
 typedef struct lmsg {
   axl_message *m;   /* NULL once closed */
@@ -34,6 +35,18 @@ int axl_lua_fail(lua_State *L, const char *name, const axl_error *e);
 /* Same for a refusal found by the binding itself. */
 int axl_lua_refuse(lua_State *L, const char *name, const char *code,
                    const char *path, const char *text);
+
+/* schema.c: reports and schemas */
+void axl_lua_push_problems(lua_State *L, const axl_report *r);
+void axl_lua_push_report(lua_State *L, const axl_report *r);
+axl_report *axl_lua_newreport(lua_State *L);
+int axl_lua_report_gc(lua_State *L);
+const axl_schema *axl_lua_checkschema(lua_State *L, int idx);
+int axl_lua_validate(lua_State *L);
+void axl_lua_open_schema(lua_State *L);   /* pushes the axlink.schema table */
+
+/* The schema a message remembers (uservalue 2), pushed, or nil. */
+void axl_lua_pushschema_of(lua_State *L, int msg_idx);
 
 /* totable.c / fromtable.c */
 int axl_lua_totable(lua_State *L);

@@ -648,6 +648,16 @@ int axl_lua_fromtable(lua_State *L) {
     src = *(axl_message **)luaL_checkudata(L, -1, AXL_RECORD_MT);
   lua_replace(L, 3);                                  /* 3: record or nil */
   lua_settop(L, 3);
+  /* The schema: opts.schema, else the one the tables' message had. */
+  if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "schema") != LUA_TNIL)
+    axl_lua_checkschema(L, -1);
+  else if (src) {
+    lua_settop(L, 3);
+    lua_getiuservalue(L, 3, 1);
+  } else {
+    lua_settop(L, 3);
+    lua_pushnil(L);
+  }                                                   /* 4: schema or nil */
   if (src) {
     xmlNodePtr r = xmlDocGetRootElement(axl_message_doc(src));
     if (!root_name) root_name = (const char *)r->name;
@@ -658,13 +668,15 @@ int axl_lua_fromtable(lua_State *L) {
     return axl_lua_refuse(L, NULL, "AXL-T04", "", "root name that is not "
                           "an XML name");
 
-  u = axl_lua_newmsg(L, 0);                           /* 4: result */
-  b = lua_newuserdatauv(L, sizeof *b, 0);             /* 5: builder */
+  u = axl_lua_newmsg(L, 0);                           /* 5: result */
+  lua_pushvalue(L, 4);
+  lua_setiuservalue(L, 5, 2);
+  b = lua_newuserdatauv(L, sizeof *b, 0);             /* 6: builder */
   memset(b, 0, sizeof *b);
   luaL_setmetatable(L, "axlink.builder");
-  lua_toclose(L, 5);
-  lua_newtable(L);                                    /* 6: cycle guard */
-  b->seen = 6;
+  lua_toclose(L, 6);
+  lua_newtable(L);                                    /* 7: cycle guard */
+  b->seen = 7;
 
   axl_guard_enter(&b->guard);
   b->guarded = 1;
@@ -690,6 +702,6 @@ int axl_lua_fromtable(lua_State *L) {
                                                b->text_bytes));
     axl_lua_setmsg(L, u, m);
   }
-  lua_settop(L, 4);
+  lua_settop(L, 5);
   return 1;
 }

@@ -57,7 +57,7 @@ int axl_lua_refuse(lua_State *L, const char *name, const char *code,
 ** ==================================================================== */
 
 lmsg *axl_lua_newmsg(lua_State *L, int name_idx) {
-  lmsg *u = lua_newuserdatauv(L, sizeof *u, 1);
+  lmsg *u = lua_newuserdatauv(L, sizeof *u, 2);  /* name, schema */
   u->m = NULL;
   luaL_setmetatable(L, AXL_MESSAGE_MT);
   if (name_idx && lua_type(L, name_idx) == LUA_TSTRING) {
@@ -153,6 +153,21 @@ static int push_name(lua_State *L, int opts, const char *fallback) {
   return lua_gettop(L);
 }
 
+/* Remembers opts.schema (a Schema userdata) in the message at msg_idx. */
+static void remember_schema(lua_State *L, int opts, int msg_idx) {
+  if (lua_isnoneornil(L, opts)) return;
+  if (lua_getfield(L, opts, "schema") != LUA_TNIL) {
+    axl_lua_checkschema(L, lua_gettop(L));
+    lua_setiuservalue(L, msg_idx, 2);
+  } else {
+    lua_pop(L, 1);
+  }
+}
+
+void axl_lua_pushschema_of(lua_State *L, int msg_idx) {
+  lua_getiuservalue(L, msg_idx, 2);
+}
+
 static int l_parse(lua_State *L) {
   size_t len;
   const char *xml = luaL_checklstring(L, 1, &len);
@@ -164,6 +179,7 @@ static int l_parse(lua_State *L) {
   read_limits(L, 2, &lim);
   name = push_name(L, 2, NULL);
   u = axl_lua_newmsg(L, name);
+  remember_schema(L, 2, lua_gettop(L));
   m = axl_parse(xml, len, &lim, &err);
   if (!m) return axl_lua_fail(L, lua_tostring(L, name), &err);
   axl_lua_setmsg(L, u, m);
@@ -181,6 +197,7 @@ static int l_read(lua_State *L) {
   read_limits(L, 2, &lim);
   name = push_name(L, 2, base ? base + 1 : path);
   u = axl_lua_newmsg(L, name);
+  remember_schema(L, 2, lua_gettop(L));
   m = axl_read(path, &lim, &err);
   if (!m) return axl_lua_fail(L, lua_tostring(L, name), &err);
   axl_lua_setmsg(L, u, m);
@@ -253,6 +270,8 @@ static int m_clone(lua_State *L) {
   lmsg *u;
   lua_getiuservalue(L, 1, 1);
   u = axl_lua_newmsg(L, lua_gettop(L));
+  lua_getiuservalue(L, 1, 2);
+  lua_setiuservalue(L, -2, 2);
   c = axl_clone(m, &err);
   if (!c) return axl_lua_fail(L, msg_name(L, 1), &err);
   axl_lua_setmsg(L, u, c);
@@ -274,6 +293,12 @@ static int m_adopt(lua_State *L) {
     o->m = NULL;
   }
   return 0;
+}
+
+static int m_schema(lua_State *L) {
+  check_lmsg(L, 1);
+  lua_getiuservalue(L, 1, 2);
+  return 1;
 }
 
 static int m_name(lua_State *L) {
@@ -301,8 +326,10 @@ static const luaL_Reg msg_methods[] = {
   {"clone", m_clone},
   {"totable", axl_lua_totable},
   {"close", msg_gc},
+  {"validate", axl_lua_validate},
   {"_adopt", m_adopt},
   {"_name", m_name},
+  {"schema", m_schema},
   {NULL, NULL}
 };
 
@@ -345,7 +372,10 @@ int luaopen_axlink_core(lua_State *L) {
   lua_setmetatable(L, -2);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &axl_records_key);
 
+  axl_lua_open_schema(L);                 /* the axlink.schema table */
   luaL_newlib(L, funcs);
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "schema");
   lua_pushliteral(L, AXL_VERSION);
   lua_setfield(L, -2, "_VERSION");
   lua_pushstring(L, axl_libxml2_version());

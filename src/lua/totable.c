@@ -248,9 +248,11 @@ int axl_lua_totable(lua_State *L) {
   w->path[0] = '\0';
 
   /* The record first, so the table can be registered the moment it exists */
-  rec = lua_newuserdatauv(L, sizeof *rec, 0);          /* 4: record */
+  rec = lua_newuserdatauv(L, sizeof *rec, 1);          /* 4: record */
   *rec = NULL;
   luaL_setmetatable(L, AXL_RECORD_MT);
+  axl_lua_pushschema_of(L, 1);                          /* remembered too */
+  lua_setiuservalue(L, 4, 1);
 
   push_element(w, root);                               /* 5: the table */
   if (lua_type(L, -1) != LUA_TTABLE) {
