@@ -144,6 +144,20 @@ describe("axlink.fromtable", function()
     assert.are.same({ "745", "746", "9", "747" }, nums)
   end)
 
+  it("keeps each new array item's own fields (regression: a stack slip once gave both the last one's)", function()
+    local m = assert(axlink.parse("<OfferteAanvraag><PartijNAWData Volgnummer='1' ID='NA01'>" ..
+      "<SoortPartij>01 natuurlijk persoon</SoortPartij></PartijNAWData></OfferteAanvraag>"))
+    local t = m:totable()
+    t.Dataleverancier = { { ID = "DL1", DataleverancierID = "k1" }, { ID = "DL2", DataleverancierID = "k2" },
+      { ID = "DL3", DataleverancierID = "k3", Volgnummer = "7" } }
+    assert.are.equal(HEAD .. '<OfferteAanvraag>\n\t<PartijNAWData Volgnummer="1" ID="NA01">\n' ..
+      '\t\t<SoortPartij>01 natuurlijk persoon</SoortPartij>\n\t</PartijNAWData>\n' ..
+      '\t<Dataleverancier Volgnummer="8" ID="DL1">\n\t\t<DataleverancierID>k1</DataleverancierID>\n\t</Dataleverancier>\n' ..
+      '\t<Dataleverancier Volgnummer="9" ID="DL2">\n\t\t<DataleverancierID>k2</DataleverancierID>\n\t</Dataleverancier>\n' ..
+      '\t<Dataleverancier Volgnummer="7" ID="DL3">\n\t\t<DataleverancierID>k3</DataleverancierID>\n\t</Dataleverancier>\n' ..
+      '</OfferteAanvraag>\n', assert(axlink.fromtable(t)):serialize())
+  end)
+
   it("puts new unknown elements last, sorted by name, the same in every run", function()
     local t = { Zeta = "z", Alfa = "a", Mid = { B = "2", A = "1" }, Hypotheekgever = { { TelefoonNrPrive = "1" } } }
     local want = HEAD .. "<OfferteAanvraag>\n\t<Hypotheekgever Volgnummer=\"1\">\n\t\t<TelefoonNrPrive>1</TelefoonNrPrive>\n" ..

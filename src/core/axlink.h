@@ -158,15 +158,33 @@ int axl_report_ok(const axl_report *r);
 void axl_report_sort(axl_report *r);
 
 /* ====================================================================
+** Rules: the ketenafspraak's occurrence and reference rules (AXL-R01..R17)
+** ==================================================================== */
+
+typedef struct axl_occurs {
+  double min, max;             /* max may be INFINITY; NAN: not set */
+} axl_occurs;
+
+typedef struct axl_check_opts {
+  int receive;                 /* 0: send (adviser, strict), 1: receive */
+  axl_occurs externe;          /* ExterneIdentificatie per Hypotheekgever */
+  axl_occurs dataleverancier;  /* CDL Dataleverancier in the message */
+} axl_check_opts;
+
+/* Limits not set (NAN): R01 warns above 2 and errs above 9, R02 errs
+** above 9. */
+void axl_check_opts_default(axl_check_opts *o);
+
+/* Appends the problems, sorted by document position then code. Never
+** changes the message. 0, or -1 when out of memory. */
+int axl_check(const axl_message *m, const axl_check_opts *o, axl_report *out,
+              axl_error *err);
+
+/* ====================================================================
 ** Schemas (lender organisation schemas, XSD)
 ** ==================================================================== */
 
 typedef struct axl_schema axl_schema;
-
-/* Effective occurrence of an element in a schema; max may be INFINITY. */
-typedef struct axl_occurs {
-  double min, max;
-} axl_occurs;
 
 typedef struct axl_schema_limits {
   axl_occurs externe;          /* ExterneIdentificatie under

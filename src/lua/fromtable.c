@@ -285,19 +285,19 @@ static size_t new_position(const item *it, size_t n, int midx,
 
 /* The largest integer Volgnummer among the array's tables. */
 static long max_volgnummer(lua_State *L, int arr, int count) {
+  int top = lua_gettop(L);
   long max = 0;
   for (int k = 1; k <= count; k++) {
-    if (lua_rawgeti(L, arr, k) == LUA_TTABLE &&
-        lua_getfield(L, -1, "Volgnummer") != LUA_TNIL) {
-      const char *s = lua_tostring(L, -1);
-      char *end;
-      long v = s ? strtol(s, &end, 10) : 0;
-      if (s && *end == '\0' && v > max) max = v;
-      lua_pop(L, 1);
-    } else if (lua_type(L, -1) == LUA_TTABLE) {
-      lua_pop(L, 1);
+    if (lua_rawgeti(L, arr, k) == LUA_TTABLE) {
+      lua_pushliteral(L, "Volgnummer");
+      if (lua_rawget(L, -2) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+        const char *s = lua_tostring(L, -1);
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (*s && *end == '\0' && v > max) max = v;
+      }
     }
-    lua_pop(L, 1);
+    lua_settop(L, top);
   }
   return max;
 }
@@ -345,6 +345,7 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
                  xmlNodePtr rec, int depth, long auto_volg) {
   const axl_model_entity *model = axl_model_find(b->mpath, b->mlen);
   size_t ebase = b->ents_used, ne = 0, ibase = b->items_used, ni = 0;
+  int top = lua_gettop(L);   /* every step below must leave it as it was */
   int text_idx = 0, has_children = 0;
   entry *E;
 
@@ -590,6 +591,10 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
     lua_pop(L, it.k ? 2 : 1);
   }
 
+  /* A slipped stack slot once made items read their siblings' fields:
+  ** fail loudly rather than write wrong data. */
+  if (lua_gettop(L) != top)
+    return luaL_error(L, "axlink: internal error (table stack)");
   b->items_used = ibase;
   b->ents_used = ebase;
   /* Unmark for the cycle guard: a table may be shared, just not cyclic. */

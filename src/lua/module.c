@@ -327,6 +327,7 @@ static const luaL_Reg msg_methods[] = {
   {"totable", axl_lua_totable},
   {"close", msg_gc},
   {"validate", axl_lua_validate},
+  {"check", axl_lua_check},
   {"_adopt", m_adopt},
   {"_name", m_name},
   {"schema", m_schema},

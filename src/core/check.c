@@ -1,0 +1,366 @@
+/*
+** The ketenafspraak rules AXL-R01..R17 (DESIGN 5, doc/rules.md).
+**
+** check reads the message through the CDL view and one walk over the whole
+** document (IDs, IDREFs, empty elements, Volgnummers); it never changes the
+** message. A rule about CDL files applies only to Dataleverancier entities
+** an ExterneIdentificatie references or that carry a DataleverancierID, so
+** a valuation provider's Dataleverancier (only DataMijNr) is left alone.
+** "receive" mode (a lender) downgrades what a lender can work around.
+** Messages are fixed texts: no name, key, date or amount ever appears.
+*/
+#include "view.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+typedef struct checker {
+  const axl_check_opts *o;
+  axl_report *out;
+  axl_view v;
+  /* Document order: element pointers sorted by address, with position. */
+  struct pos { const xmlNode *node; unsigned long order; } *pos;
+  size_t n_pos, cap_pos;
+  int oom;
+} checker;
+
+static int by_node(const void *a, const void *b) {
+  const struct pos *x = a, *y = b;
+  return (x->node > y->node) - (x->node < y->node);
+}
+
+static unsigned long order_of(const checker *c, const xmlNode *n) {
+  size_t lo = 0, hi = c->n_pos;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (c->pos[mid].node == n) return c->pos[mid].order;
+    if (c->pos[mid].node < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+static void problem(checker *c, const char *code, axl_severity sev,
+                    const xmlNode *at, const char *text) {
+  axl_problem *p = axl_report_add(c->out, code, sev, text);
+  if (!p) {
+    c->oom = 1;
+    return;
+  }
+  axl_node_path(at, p->path, sizeof p->path);
+  p->line = axl_node_line(at);
+  p->order = order_of(c, at);
+}
+
+/* send severity, and the receive one */
+static axl_severity mode(const checker *c, axl_severity send,
+                         axl_severity receive) {
+  return c->o->receive ? receive : send;
+}
+
+/* ====================================================================
+** The document-wide rules: R09 (IDs, references), R11 (empty), R16
+** ==================================================================== */
+
+static int is_ncname(const char *s) {
+  return s && xmlValidateNCName(BAD_CAST s, 0) == 0;
+}
+
+static int blank(const char *s) {
+  for (; s && *s; s++)
+    if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return 0;
+  return 1;
+}
+
+static int has_element_child(const xmlNode *n) {
+  for (n = n->children; n; n = n->next)
+    if (n->type == XML_ELEMENT_NODE) return 1;
+  return 0;
+}
+
+static void walk(checker *c, const xmlNode *n) {
+  for (; n && !c->oom; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (c->n_pos == c->cap_pos) {
+      size_t cap = c->cap_pos ? c->cap_pos * 2 : 256;
+      struct pos *p = realloc(c->pos, cap * sizeof *p);
+      if (!p) {
+        c->oom = 1;
+        return;
+      }
+      c->pos = p;
+      c->cap_pos = cap;
+    }
+    c->pos[c->n_pos].node = n;
+    c->pos[c->n_pos].order = c->n_pos + 1;
+    c->n_pos++;
+    walk(c, n->children);
+  }
+}
+
+static void document_rules(checker *c, const xmlNode *n) {
+  for (; n && !c->oom; n = n->next) {
+    const char *id, *idref;
+    if (n->type != XML_ELEMENT_NODE) continue;
+    id = axl_attr(n, "ID");
+    idref = axl_attr(n, "IDREF");
+    if (id) {
+      if (!is_ncname(id))
+        problem(c, "AXL-R09", AXL_ERROR, n, "ID is not an NCName");
+      else if (axl_ids_find(c->v.ids, id) != n)
+        problem(c, "AXL-R09", AXL_ERROR, n, "duplicate ID");
+    }
+    if (idref && strcmp((const char *)n->name, "RefDataleverancier") != 0 &&
+        !axl_ids_find(c->v.ids, idref))
+      problem(c, "AXL-R09", AXL_ERROR, n, "reference resolves to no "
+              "element");
+    if (!has_element_child(n) && !idref && blank(axl_text(n)))
+      problem(c, "AXL-R11", mode(c, AXL_ERROR, AXL_WARNING), n,
+              "empty or whitespace-only element");
+    if (has_element_child(n)) {
+      /* R16: a Volgnummer repeated among same-name siblings. */
+      for (const xmlNode *a = n->children; a; a = a->next) {
+        const char *va;
+        if (a->type != XML_ELEMENT_NODE || !(va = axl_attr(a, "Volgnummer")))
+          continue;
+        for (const xmlNode *b = n->children; b != a; b = b->next) {
+          const char *vb;
+          if (b->type != XML_ELEMENT_NODE || !xmlStrEqual(a->name, b->name))
+            continue;
+          vb = axl_attr(b, "Volgnummer");
+          if (vb && strcmp(va, vb) == 0) {
+            problem(c, "AXL-R16", mode(c, AXL_ERROR, AXL_WARNING), a,
+                    "Volgnummer used twice among same-name siblings");
+            break;
+          }
+        }
+      }
+    }
+    document_rules(c, n->children);
+  }
+}
+
+/* ====================================================================
+** The CDL rules
+** ==================================================================== */
+
+static const char *dlid_of(const checker *c, const axl_view_ext *x) {
+  return x->dl >= 0 ? c->v.dl[x->dl].dlid : NULL;
+}
+
+/* Leading/trailing whitespace or a line break anywhere in a key. */
+static int bad_key(const char *s) {
+  size_t n = strlen(s);
+  if (!n) return 0;
+  if (strchr(s, '\n') || strchr(s, '\r')) return 1;
+  return s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
+}
+
+static int limit_set(const axl_occurs *o) {
+  return !isnan(o->max);
+}
+
+static void occurrence_rules(checker *c) {
+  const axl_view *v = &c->v;
+  int ext_zero = limit_set(&c->o->externe) && c->o->externe.max == 0;
+  int dl_zero = limit_set(&c->o->dataleverancier) &&
+                c->o->dataleverancier.max == 0;
+  /* R17: the receiver allows none at all. */
+  if (ext_zero && v->n_ext)
+    problem(c, "AXL-R17", AXL_ERROR, v->ext[0].node, "ExterneIdentificatie "
+            "present while the receiver's schema allows none");
+  if (dl_zero && v->n_cdl)
+    for (size_t j = 0; j < v->n_dl; j++)
+      if (v->dl[j].cdl) {
+        problem(c, "AXL-R17", AXL_ERROR, v->dl[j].node, "Dataleverancier "
+                "present while the receiver's schema allows none");
+        break;
+      }
+  /* R01: per Hypotheekgever, on the first entry beyond the limit. */
+  for (size_t i = 0; i < v->n_hg && !ext_zero; i++) {
+    const axl_view_hg *h = &v->hg[i];
+    if (limit_set(&c->o->externe)) {
+      double max = c->o->externe.max;
+      if ((double)h->n_ext > max)
+        problem(c, "AXL-R01", AXL_ERROR,
+                v->ext[h->first_ext + (size_t)max].node,
+                "more ExterneIdentificatie under one Hypotheekgever than the "
+                "receiver's limit");
+    } else if (h->n_ext > 9) {
+      problem(c, "AXL-R01", AXL_ERROR, v->ext[h->first_ext + 9].node,
+              "more than 9 ExterneIdentificatie under one Hypotheekgever");
+    } else if (h->n_ext > 2) {
+      problem(c, "AXL-R01", AXL_WARNING, v->ext[h->first_ext + 2].node,
+              "more than 2 ExterneIdentificatie under one Hypotheekgever "
+              "(the least a conforming lender accepts)");
+    }
+  }
+  /* R02: CDL Dataleverancier entities, copies for bundled files included. */
+  if (!dl_zero) {
+    double max = limit_set(&c->o->dataleverancier)
+                 ? c->o->dataleverancier.max : 9;
+    size_t seen = 0;
+    for (size_t j = 0; j < v->n_dl; j++)
+      if (v->dl[j].cdl && (double)++seen > max) {
+        problem(c, "AXL-R02", AXL_ERROR, v->dl[j].node, "more CDL "
+                "Dataleverancier entities than the limit");
+        break;
+      }
+  }
+}
+
+static void reference_rules(checker *c) {
+  const axl_view *v = &c->v;
+  for (size_t i = 0; i < v->n_ext; i++) {
+    const axl_view_ext *x = &v->ext[i];
+    const axl_view_hg *h = &v->hg[x->hg];
+    /* R06: the person's key. */
+    if (!x->pid_node)
+      problem(c, "AXL-R06", AXL_ERROR, x->node, "PersoonsID missing");
+    else if (blank(x->pid))
+      problem(c, "AXL-R06", AXL_ERROR, x->pid_node, "PersoonsID empty");
+    else if (bad_key(x->pid))
+      problem(c, "AXL-R06", AXL_ERROR, x->pid_node, "PersoonsID with "
+              "leading or trailing whitespace or a line break");
+    /* R03: the reference must reach a Dataleverancier. */
+    if (x->ref_node && x->dl < 0)
+      problem(c, "AXL-R03", AXL_ERROR, x->ref_node, x->target
+              ? "RefDataleverancier points at an element that is not a "
+                "Dataleverancier"
+              : "RefDataleverancier resolves to no element");
+    /* R10: no reference at all. */
+    if (!x->ref_node && v->n_cdl >= 1)
+      problem(c, "AXL-R10", v->n_cdl == 1 ? AXL_INFO : AXL_WARNING, x->node,
+              v->n_cdl == 1 ? "ExterneIdentificatie without "
+              "RefDataleverancier (one CDL Dataleverancier: unambiguous)"
+              : "ExterneIdentificatie without RefDataleverancier while "
+                "several CDL Dataleverancier exist");
+    /* R04: one entity referenced twice: a bundled file goes once per
+    ** person; reported on each later reference. */
+    if (x->dl >= 0)
+      for (size_t k = 0; k < i; k++)
+        if (v->ext[k].dl == x->dl) {
+          problem(c, "AXL-R04", mode(c, AXL_ERROR, AXL_WARNING), x->ref_node,
+                  "Dataleverancier entity referenced by more than one "
+                  "ExterneIdentificatie");
+          break;
+        }
+    /* R07, R12: within the Hypotheekgever, against earlier entries. */
+    for (size_t k = h->first_ext; k < i; k++) {
+      const axl_view_ext *y = &v->ext[k];
+      const char *a = dlid_of(c, x), *b = dlid_of(c, y);
+      if (!a || !b || strcmp(a, b) != 0 || !x->pid || !y->pid) continue;
+      if (strcmp(x->pid, y->pid) == 0) {
+        problem(c, "AXL-R07", mode(c, AXL_ERROR, AXL_WARNING), x->node,
+                "same PersoonsID and DataleverancierID linked twice under "
+                "one Hypotheekgever");
+      } else {
+        problem(c, "AXL-R12", AXL_ERROR, x->node, "two persons of one CDL "
+                "file under one Hypotheekgever");
+      }
+      break;
+    }
+    /* R08, R13: against entries of earlier Hypotheekgevers. */
+    for (size_t k = 0; k < h->first_ext; k++) {
+      const axl_view_ext *y = &v->ext[k];
+      const char *a = dlid_of(c, x), *b = dlid_of(c, y);
+      if (!x->pid || !y->pid || !*x->pid || strcmp(x->pid, y->pid) != 0)
+        continue;
+      if (a && b && strcmp(a, b) == 0) {
+        problem(c, "AXL-R08", AXL_ERROR, x->node, "one PersoonsID with the "
+                "same DataleverancierID under two Hypotheekgevers");
+        break;
+      }
+      if (a && b) {
+        problem(c, "AXL-R13", AXL_WARNING, x->node, "one PersoonsID under "
+                "two Hypotheekgevers with different DataleverancierIDs");
+        break;
+      }
+    }
+  }
+  /* R14, R15: per Hypotheekgever with entries. */
+  if (v->n_ext && !v->n_cdl)
+    problem(c, "AXL-R14", AXL_ERROR, v->ext[0].node, "ExterneIdentificatie "
+            "present but no CDL Dataleverancier in the message");
+  for (size_t i = 0; i < v->n_hg; i++) {
+    const axl_view_hg *h = &v->hg[i];
+    const char *soort;
+    if (!h->n_ext) continue;
+    soort = h->partij ? axl_text(axl_child(h->partij, "SoortPartij")) : NULL;
+    if (!soort || strncmp(soort, "01", 2) != 0 || (soort[2] && soort[2] != ' '))
+      problem(c, "AXL-R15", AXL_ERROR, v->ext[h->first_ext].node,
+              h->partij ? "ExterneIdentificatie under a Hypotheekgever that "
+              "is not a natural person" : "ExterneIdentificatie under a "
+              "Hypotheekgever without PartijNAWData");
+  }
+  /* R05, R06 on the entities. */
+  {
+    size_t unreferenced = 0;
+    const axl_view_dl *first = NULL;
+    for (size_t j = 0; j < v->n_dl; j++) {
+      const axl_view_dl *d = &v->dl[j];
+      int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
+      if (d->refs || (no_refs_used && !d->dlid_node)) {
+        if (!d->dlid_node)
+          problem(c, "AXL-R06", AXL_ERROR, d->node, "DataleverancierID "
+                  "missing");
+      }
+      if (d->dlid_node) {
+        if (blank(d->dlid))
+          problem(c, "AXL-R06", AXL_ERROR, d->dlid_node, "DataleverancierID "
+                  "empty");
+        else if (bad_key(d->dlid))
+          problem(c, "AXL-R06", AXL_ERROR, d->dlid_node, "DataleverancierID "
+                  "with leading or trailing whitespace or a line break");
+      }
+      if (d->cdl && !d->refs) {
+        if (!first) first = d;
+        unreferenced++;
+        if (v->n_with_ref)
+          problem(c, "AXL-R05", mode(c, AXL_WARNING, AXL_INFO), d->node,
+                  "CDL Dataleverancier that nothing references");
+      }
+    }
+    if (unreferenced && !v->n_with_ref)
+      problem(c, "AXL-R05", AXL_INFO, first->node, "no ExterneIdentificatie "
+              "uses RefDataleverancier: CDL Dataleverancier entities are not "
+              "referenced");
+  }
+}
+
+int axl_check(const axl_message *m, const axl_check_opts *o, axl_report *out,
+              axl_error *err) {
+  checker c;
+  memset(&c, 0, sizeof c);
+  c.o = o;
+  c.out = out;
+  axl_error_clear(err);
+  if (axl_view_build(m, &c.v, err)) return -1;
+  walk(&c, c.v.root);
+  if (!c.oom) {
+    qsort(c.pos, c.n_pos, sizeof *c.pos, by_node);
+    document_rules(&c, c.v.root);
+    if (!c.oom && !strcmp((const char *)c.v.root->name, "OfferteAanvraag")) {
+      occurrence_rules(&c);
+      reference_rules(&c);
+    }
+  }
+  free(c.pos);
+  axl_view_free(&c.v);
+  if (c.oom) {
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return -1;
+  }
+  axl_report_sort(out);
+  return 0;
+}
+
+void axl_check_opts_default(axl_check_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->externe.min = o->externe.max = NAN;
+  o->dataleverancier.min = o->dataleverancier.max = NAN;
+}
