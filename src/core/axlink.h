@@ -218,6 +218,103 @@ const axl_schema_limits *axl_schema_get_limits(const axl_schema *s);
 ** XSD file and line); appended to out. */
 int axl_schema_conformance(const axl_schema *s, axl_report *out);
 
+/* ====================================================================
+** Linking CDL files to applicants (DESIGN 4)
+** ==================================================================== */
+
+typedef enum axl_match_kind {
+  AXL_MATCH_AUTO = 0,       /* compare with every Hypotheekgever */
+  AXL_MATCH_VOLGNUMMER,     /* the Hypotheekgever with this Volgnummer */
+  AXL_MATCH_PARTIJ_ID,      /* the one whose PartijNAWData has this ID */
+  AXL_MATCH_SKIP            /* not an applicant in this AX */
+} axl_match_kind;
+
+typedef struct axl_link_person {      /* all strings borrowed, may be NULL */
+  const char *id;                     /* PersoonsID: never invented */
+  const char *birth_date, *initials, *surname, *prefix;
+  axl_match_kind match;
+  long volgnummer;                    /* AXL_MATCH_VOLGNUMMER */
+  const char *partij_id;              /* AXL_MATCH_PARTIJ_ID */
+} axl_link_person;
+
+typedef struct axl_link_field {       /* host-set Dataleverancier fields */
+  const char *name, *value;
+} axl_link_field;
+
+typedef struct axl_link_request {
+  const char *dataleverancier_id;     /* the data file's key (required) */
+  const char *valid_until, *today;    /* ISO dates, may be NULL */
+  const axl_link_person *persons;
+  size_t n_persons;
+  const axl_link_field *fields;
+  size_t n_fields;
+  int force;                          /* link despite a birth-date conflict */
+  int replace;                        /* drop the same supplier's old link */
+  axl_check_opts limits;              /* receive is ignored */
+  const axl_schema *schema;           /* validate the output, or NULL */
+} axl_link_request;
+
+typedef enum axl_link_status {
+  AXL_LINK_LINKED = 0, AXL_LINK_SKIPPED
+} axl_link_status;
+
+typedef struct axl_link_entry {       /* one per person, in order */
+  axl_link_status status;
+  long hypotheekgever;                /* its Volgnummer, -1 when none */
+  char ref[64];                       /* the Dataleverancier's ID */
+  int grade;                          /* 0 verified .. 3 unverifiable */
+  int created;                        /* 0: it was linked already */
+} axl_link_entry;
+
+typedef struct axl_link_grade {       /* automatic matching, every pair */
+  size_t person;                      /* 0-based */
+  long hypotheekgever;                /* Volgnummer */
+  int grade;
+} axl_link_grade;
+
+typedef struct axl_link_result {
+  axl_link_entry *entries;            /* n_persons, owned */
+  axl_link_grade *grades;             /* owned */
+  size_t n_grades;
+  axl_report problems;                /* why a limit or schema refused */
+  long person;                        /* the person a refusal is about, -1 */
+  int expired;                        /* valid_until lies before today */
+} axl_link_result;
+
+/* Links one delivery: all or nothing. Returns a new message holding the
+** links (caller frees), or NULL with err (AXL-L codes) and, where useful,
+** res->grades / res->problems. m itself is never changed. res must be
+** freed with axl_link_result_free in both cases. */
+axl_message *axl_link(const axl_message *m, const axl_link_request *req,
+                      axl_link_result *res, axl_error *err);
+void axl_link_result_free(axl_link_result *res);
+
+/* Removes the link of one person to one data file (and the Dataleverancier
+** entities left unreferenced). A new message, or NULL (AXL-L10: none). */
+axl_message *axl_unlink(const axl_message *m, const char *persoons_id,
+                        const char *dataleverancier_id, axl_error *err);
+
+/* The lender's view: one entry per ExterneIdentificatie, document order. */
+#define AXL_MISSING_REF    1u   /* no RefDataleverancier */
+#define AXL_MISSING_ENTITY 2u   /* the reference reaches no Dataleverancier */
+#define AXL_MISSING_KEY    4u   /* no PersoonsID or no DataleverancierID */
+
+typedef struct axl_link_info {        /* strings borrowed from the message */
+  long hypotheekgever;
+  const char *persoons_id, *dataleverancier_id, *ref;
+  long dataleverancier_volgnummer;
+  const char *supplier;               /* inferred from the key, or NULL */
+  const char *surname, *birth_date;   /* of the PartijNAWData */
+  unsigned missing;
+} axl_link_info;
+
+/* *out is caller-freed with axl_free; valid while m is unchanged. */
+int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
+              axl_error *err);
+
+/* "02 Ockto" for an Ockto-shaped key, else NULL (static string). */
+const char *axl_infer_supplier(const char *key);
+
 /* Frees memory axlink handed to the caller. */
 void axl_free(void *p);
 

@@ -170,9 +170,12 @@ static void occurrence_rules(checker *c) {
   int dl_zero = limit_set(&c->o->dataleverancier) &&
                 c->o->dataleverancier.max == 0;
   /* R17: the receiver allows none at all. */
-  if (ext_zero && v->n_ext)
-    problem(c, "AXL-R17", AXL_ERROR, v->ext[0].node, "ExterneIdentificatie "
-            "present while the receiver's schema allows none");
+  /* Per Hypotheekgever, like R01 which it replaces at a limit of 0. */
+  for (size_t i = 0; ext_zero && i < v->n_hg; i++)
+    if (v->hg[i].n_ext)
+      problem(c, "AXL-R17", AXL_ERROR, v->ext[v->hg[i].first_ext].node,
+              "ExterneIdentificatie present while the receiver's schema "
+              "allows none");
   if (dl_zero && v->n_cdl)
     for (size_t j = 0; j < v->n_dl; j++)
       if (v->dl[j].cdl) {
@@ -300,10 +303,9 @@ static void reference_rules(checker *c) {
   /* R05, R06 on the entities. */
   {
     size_t unreferenced = 0;
-    const axl_view_dl *first = NULL;
+    int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
     for (size_t j = 0; j < v->n_dl; j++) {
       const axl_view_dl *d = &v->dl[j];
-      int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
       if (d->refs || (no_refs_used && !d->dlid_node)) {
         if (!d->dlid_node)
           problem(c, "AXL-R06", AXL_ERROR, d->node, "DataleverancierID "
@@ -318,17 +320,18 @@ static void reference_rules(checker *c) {
                   "with leading or trailing whitespace or a line break");
       }
       if (d->cdl && !d->refs) {
-        if (!first) first = d;
         unreferenced++;
-        if (v->n_with_ref)
+        if (!no_refs_used)
           problem(c, "AXL-R05", mode(c, AXL_WARNING, AXL_INFO), d->node,
                   "CDL Dataleverancier that nothing references");
       }
     }
-    if (unreferenced && !v->n_with_ref)
-      problem(c, "AXL-R05", AXL_INFO, first->node, "no ExterneIdentificatie "
-              "uses RefDataleverancier: CDL Dataleverancier entities are not "
-              "referenced");
+    /* ExterneIdentificatie exist but none uses references: one remark
+    ** about the message instead of one per entity. */
+    if (unreferenced && no_refs_used)
+      problem(c, "AXL-R05", AXL_INFO, v->root, "no ExterneIdentificatie "
+              "uses RefDataleverancier: the CDL Dataleverancier entities are "
+              "not referenced");
   }
 }
 

@@ -52,6 +52,15 @@ void axl_lua_pushschema_of(lua_State *L, int msg_idx);
 void axl_lua_check_opts(lua_State *L, int msg, int opts, axl_check_opts *o);
 int axl_lua_check(lua_State *L);
 
+/* A to-be-closed box on the stack: *box is freed with axl_free when the
+** function returns or a Lua error unwinds past it. */
+void **axl_lua_box(lua_State *L);
+
+/* link.c */
+int axl_lua_link(lua_State *L);
+int axl_lua_unlink(lua_State *L);
+int axl_lua_links(lua_State *L);
+
 /* totable.c / fromtable.c */
 int axl_lua_totable(lua_State *L);
 int axl_lua_fromtable(lua_State *L);

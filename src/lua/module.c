@@ -211,6 +211,8 @@ static int l_read(lua_State *L) {
 /* A buffer owned by a to-be-closed userdata, so an error frees it. */
 typedef struct outbuf { char *p; } outbuf;
 
+static outbuf *new_outbuf(lua_State *L);
+
 static int outbuf_free(lua_State *L) {
   outbuf *b = lua_touserdata(L, 1);
   if (b->p) {
@@ -218,6 +220,10 @@ static int outbuf_free(lua_State *L) {
     b->p = NULL;
   }
   return 0;
+}
+
+void **axl_lua_box(lua_State *L) {
+  return (void **)new_outbuf(L);
 }
 
 static outbuf *new_outbuf(lua_State *L) {
@@ -328,6 +334,9 @@ static const luaL_Reg msg_methods[] = {
   {"close", msg_gc},
   {"validate", axl_lua_validate},
   {"check", axl_lua_check},
+  {"link", axl_lua_link},
+  {"unlink", axl_lua_unlink},
+  {"links", axl_lua_links},
   {"_adopt", m_adopt},
   {"_name", m_name},
   {"schema", m_schema},

@@ -1,0 +1,92 @@
+-- The ketenafspraak rules (DESIGN 5): every rule triggered by a minimal
+-- message, in both modes, against the oracle in spec/fixtures/rules/cases.lua
+-- (complete problem lists, in order), and the correct messages clean.
+local axlink = require "axlink"
+local cases = dofile("spec/fixtures/rules/cases.lua")
+
+local DIR = "spec/fixtures/rules/"
+
+local function run(file, opts, mode)
+  local msg = assert(axlink.read(DIR .. file))
+  local o = { mode = mode }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return msg:check(o), msg
+end
+
+local function slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+describe("msg:check", function()
+  for _, file in ipairs(cases.ok) do
+    it("finds nothing in " .. file, function()
+      for _, mode in ipairs { "send", "receive" } do
+        local report = run(file, nil, mode)
+        assert.are.same({}, report.problems, mode)
+        assert.is_true(report.ok)
+      end
+    end)
+  end
+
+  for _, case in ipairs(cases) do
+    for _, mode in ipairs { "send", "receive" } do
+      it(("reports %s in %s mode"):format(case.file, mode), function()
+        local report = run(case.file, case.opts, mode)
+        local got, want = {}, {}
+        local has_error = false
+        for i, p in ipairs(report.problems) do
+          got[i] = { code = p.code, severity = p.severity, path = p.path }
+        end
+        for i, p in ipairs(case.problems) do
+          want[i] = { code = p.code, severity = p[mode], path = p.path }
+          has_error = has_error or p[mode] == "error"
+        end
+        assert.are.same(want, got)
+        assert.are.equal(not has_error, report.ok)
+      end)
+    end
+  end
+
+  it("gives every problem a line, a fixed message and no value from the data", function()
+    for _, case in ipairs(cases) do
+      local report, msg = run(case.file, case.opts, "send")
+      local t = msg:totable()
+      -- Every text value in the message (names, keys, dates) is a sentinel.
+      local values = {}
+      local function collect(x)
+        for k, v in pairs(x) do
+          if type(v) == "table" then collect(v)
+          elseif type(v) == "string" and #v >= 4 and k ~= "Volgnummer" then values[#values + 1] = v end
+        end
+      end
+      collect(t)
+      for _, p in ipairs(report.problems) do
+        assert.is_number(p.line, case.file)
+        assert.is_string(p.message)
+        for _, v in ipairs(values) do
+          assert.falsy(p.message:find(v, 1, true), case.file .. ": " .. p.message)
+        end
+      end
+    end
+  end)
+
+  it("never changes the message", function()
+    for _, case in ipairs(cases) do
+      local msg = assert(axlink.read(DIR .. case.file))
+      msg:check { mode = "send" }
+      msg:check { mode = "receive", limits = { ExterneIdentificatie = 0, Dataleverancier = 0 } }
+      msg:links()
+      assert.are.equal(slurp(DIR .. case.file), msg:serialize())
+    end
+  end)
+
+  it("refuses a bad mode or limit as a Lua error", function()
+    local msg = assert(axlink.read(DIR .. cases.ok[1]))
+    assert.has_error(function() msg:check { mode = "lender" } end)
+    assert.has_error(function() msg:check { limits = { ExterneIdentificatie = "9" } } end)
+    assert.has_error(function() msg:check { limits = { ExterneIdentificatie = 2.5 } } end)
+  end)
+end)

@@ -1,0 +1,549 @@
+/*
+** Linking a CDL delivery to the applicants of an AX (DESIGN 4.2), and the
+** lender's read-only view of the links (4.4).
+**
+** What is written, per linked person: under the Hypotheekgever's
+** Identificatie an ExterneIdentificatie (Volgnummer max+1, the PersoonsID,
+** a RefDataleverancier), and one Dataleverancier entity of its own (a fresh
+** ID, Volgnummer max+1, the DataleverancierID and the host's fields), so a
+** bundled file linked to two persons gives two entities with the same key.
+** All or nothing: the work is done on a copy, checked against the limits
+** and the schema, and only then handed back as the new message.
+*/
+#include "view.h"
+#include "match.h"
+#include "place.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/hash.h>
+
+void axl_link_result_free(axl_link_result *res) {
+  if (!res) return;
+  free(res->entries);
+  free(res->grades);
+  axl_report_free(&res->problems);
+  memset(res, 0, sizeof *res);
+}
+
+static int fail(axl_error *err, const char *code, const char *text) {
+  axl_error_set(err, code, 0, text);
+  return -1;
+}
+
+static int natural_person(const axl_view_hg *h) {
+  const char *soort = h->partij ? axl_text(axl_child(h->partij,
+                                                     "SoortPartij")) : NULL;
+  return soort && strncmp(soort, "01", 2) == 0 && (!soort[2] ||
+                                                   soort[2] == ' ');
+}
+
+static void ax_name(const axl_view_hg *h, axl_ax_name *a) {
+  const xmlNode *p = h->partij;
+  a->birth_date = axl_text(axl_child(p, "GeboorteDt"));
+  a->initials = axl_text(axl_child(p, "VoorLetters"));
+  a->surname = axl_text(axl_child(p, "GeboorteAchternaam"));
+  a->prefix = axl_text(axl_child(p, "GeboorteTussenvoegsels"));
+  a->use_name = axl_text(axl_child(p, "CorrespondentieNaam"));
+  a->use_prefix = axl_text(axl_child(p, "CorrespondentieTussenvoegsels"));
+}
+
+static void cdl_name(const axl_link_person *p, axl_cdl_name *c) {
+  c->birth_date = p->birth_date;
+  c->initials = p->initials;
+  c->surname = p->surname;
+  c->prefix = p->prefix;
+}
+
+/* ====================================================================
+** Who is who
+** ==================================================================== */
+
+static int add_grade(axl_link_result *res, size_t person, long volg,
+                     axl_grade g) {
+  axl_link_grade *gr = realloc(res->grades,
+                               (res->n_grades + 1) * sizeof *gr);
+  if (!gr) return -1;
+  res->grades = gr;
+  gr[res->n_grades].person = person;
+  gr[res->n_grades].hypotheekgever = volg;
+  gr[res->n_grades].grade = (int)g;
+  res->n_grades++;
+  return 0;
+}
+
+/* Resolves every person to a Hypotheekgever index (or -1 when skipped). */
+static int resolve_persons(const axl_view *v, const axl_link_request *req,
+                           long *target, axl_link_result *res,
+                           axl_error *err) {
+  int ambiguous = 0;
+  for (size_t i = 0; i < req->n_persons; i++) {
+    const axl_link_person *p = &req->persons[i];
+    axl_cdl_name c;
+    target[i] = -1;
+    cdl_name(p, &c);
+    if (p->match == AXL_MATCH_SKIP) continue;
+    res->person = (long)i;
+    if (!p->id || !*p->id)
+      return fail(err, "AXL-L05", "person without a key (PersoonsID): the "
+                  "host must supply it, axlink never invents one");
+    if (p->match == AXL_MATCH_VOLGNUMMER || p->match == AXL_MATCH_PARTIJ_ID) {
+      for (size_t h = 0; h < v->n_hg && target[i] < 0; h++) {
+        const axl_view_hg *hg = &v->hg[h];
+        if (p->match == AXL_MATCH_VOLGNUMMER ? hg->volgnummer == p->volgnummer
+            : (hg->partij && p->partij_id &&
+               strcmp(axl_attr(hg->partij, "ID") ? axl_attr(hg->partij, "ID")
+                      : "", p->partij_id) == 0))
+          target[i] = (long)h;
+      }
+      if (target[i] < 0)
+        return fail(err, "AXL-L01", "no Hypotheekgever with that Volgnummer "
+                    "or PartijNAWData ID");
+      if (!natural_person(&v->hg[target[i]]))
+        return fail(err, "AXL-L09", "the Hypotheekgever's PartijNAWData is "
+                    "missing or not a natural person");
+      {
+        axl_ax_name a;
+        ax_name(&v->hg[target[i]], &a);
+        if (add_grade(res, i, v->hg[target[i]].volgnummer,
+                      axl_grade_person(&c, &a)))
+          return fail(err, "AXL-P15", "out of memory");
+        if (axl_compare_dates(p->birth_date, a.birth_date) ==
+            AXL_CMP_CONFLICT && !req->force)
+          return fail(err, "AXL-L02", "birth date conflicts with the named "
+                      "Hypotheekgever (opts.force links anyway)");
+      }
+      continue;
+    }
+    /* Automatic: only a single verified candidate links. */
+    {
+      long found = -1;
+      int verified = 0;
+      for (size_t h = 0; h < v->n_hg; h++) {
+        axl_ax_name a;
+        axl_grade g;
+        if (!natural_person(&v->hg[h])) continue;
+        ax_name(&v->hg[h], &a);
+        g = axl_grade_person(&c, &a);
+        if (add_grade(res, i, v->hg[h].volgnummer, g))
+          return fail(err, "AXL-P15", "out of memory");
+        if (g == AXL_GRADE_VERIFIED) {
+          verified++;
+          found = (long)h;
+        }
+      }
+      if (verified == 1) target[i] = found;
+      else ambiguous = 1;
+    }
+  }
+  res->person = -1;
+  if (ambiguous)
+    return fail(err, "AXL-L03", "no single verified Hypotheekgever for every "
+                "person: name the match explicitly (the grades are in the "
+                "error info)");
+  for (size_t i = 0; i < req->n_persons; i++)
+    for (size_t j = 0; j < i; j++)
+      if (target[i] >= 0 && target[i] == target[j]) {
+        res->person = (long)i;
+        return fail(err, "AXL-L04", "two persons resolve to one "
+                    "Hypotheekgever");
+      }
+  return 0;
+}
+
+/* ====================================================================
+** Writing
+** ==================================================================== */
+
+static long max_volgnummer(const xmlNode *parent, const char *name) {
+  long max = 0;
+  for (const xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name)) {
+      long v = axl_volgnummer(c);
+      if (v > max) max = v;
+    }
+  return max;
+}
+
+/* Every ID and IDREF value in the document, so a new ID repairs nothing. */
+static void collect_names(xmlHashTablePtr seen, const xmlNode *n) {
+  for (; n; n = n->next) {
+    const char *v;
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if ((v = axl_attr(n, "ID"))) xmlHashAddEntry(seen, BAD_CAST v, (void *)n);
+    if ((v = axl_attr(n, "IDREF")))
+      xmlHashAddEntry(seen, BAD_CAST v, (void *)n);
+    collect_names(seen, n->children);
+  }
+}
+
+static void fresh_id(xmlHashTablePtr seen, char *out, size_t size) {
+  for (unsigned long k = 1;; k++) {
+    snprintf(out, size, "DL%lu", k);
+    if (!xmlHashLookup(seen, BAD_CAST out)) {
+      xmlHashAddEntry(seen, BAD_CAST out, out);
+      return;
+    }
+  }
+}
+
+static int set_volgnummer(xmlNodePtr n, long v) {
+  char num[32];
+  snprintf(num, sizeof num, "%ld", v);
+  return xmlNewProp(n, BAD_CAST "Volgnummer", BAD_CAST num) ? 0 : -1;
+}
+
+/* The field names a Dataleverancier may get from the host, model order. */
+static const char *const dl_fields[] = {
+  "DataMijNr", "DataleverancierID", "GegevensVerzoekVersie",
+  "DataleverancierOntvangerNaam", NULL
+};
+
+static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
+                                      const axl_link_request *req,
+                                      const char *id) {
+  xmlNodePtr d = xmlNewDocNode(doc, NULL, BAD_CAST "Dataleverancier", NULL);
+  if (!d) return NULL;
+  if (set_volgnummer(d, max_volgnummer(root, "Dataleverancier") + 1) ||
+      !xmlNewProp(d, BAD_CAST "ID", BAD_CAST id)) {
+    xmlFreeNode(d);
+    return NULL;
+  }
+  for (const char *const *f = dl_fields; *f; f++) {
+    const char *value = NULL;
+    xmlNodePtr c;
+    if (!strcmp(*f, "DataleverancierID")) value = req->dataleverancier_id;
+    for (size_t i = 0; i < req->n_fields; i++)
+      if (!strcmp(req->fields[i].name, *f)) value = req->fields[i].value;
+    if (!value) continue;
+    c = axl_new_text_child(doc, *f, value);
+    if (!c) {
+      xmlFreeNode(d);
+      return NULL;
+    }
+    xmlAddChild(d, c);
+  }
+  axl_place_child(root, d);
+  return d;
+}
+
+static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
+                              const char *pid, const char *ref) {
+  xmlNodePtr e, c;
+  if (!ident) {
+    ident = xmlNewDocNode(doc, NULL, BAD_CAST "Identificatie", NULL);
+    if (!ident) return NULL;
+    axl_place_child(hg, ident);
+  }
+  e = xmlNewDocNode(doc, NULL, BAD_CAST "ExterneIdentificatie", NULL);
+  if (!e) return NULL;
+  if (set_volgnummer(e, max_volgnummer(ident, "ExterneIdentificatie") + 1)) {
+    xmlFreeNode(e);
+    return NULL;
+  }
+  c = axl_new_text_child(doc, "PersoonsID", pid);
+  if (!c) {
+    xmlFreeNode(e);
+    return NULL;
+  }
+  xmlAddChild(e, c);
+  c = xmlNewDocNode(doc, NULL, BAD_CAST "RefDataleverancier", NULL);
+  if (!c || !xmlNewProp(c, BAD_CAST "IDREF", BAD_CAST ref)) {
+    if (c) xmlFreeNode(c);
+    xmlFreeNode(e);
+    return NULL;
+  }
+  xmlAddChild(e, c);
+  axl_place_child(ident, e);
+  return e;
+}
+
+/* Drops an ExterneIdentificatie; its Dataleverancier goes too when nothing
+** else references it. */
+static void remove_link(axl_view *v, size_t x) {
+  axl_view_ext *e = &v->ext[x];
+  if (e->dl >= 0 && v->dl[e->dl].refs > 0 && --v->dl[e->dl].refs == 0) {
+    xmlUnlinkNode(v->dl[e->dl].node);
+    xmlFreeNode(v->dl[e->dl].node);
+  }
+  xmlUnlinkNode(e->node);
+  xmlFreeNode(e->node);
+}
+
+static int same_supplier(const char *a, const char *b) {
+  const char *sa = axl_infer_supplier(a), *sb = axl_infer_supplier(b);
+  /* Keys of unknown shape cannot be told apart: a new journey replaces. */
+  return (!sa && !sb) || (sa && sb && strcmp(sa, sb) == 0);
+}
+
+static int check_limits(const axl_message *m, const axl_link_request *req,
+                        axl_link_result *res, axl_error *err) {
+  axl_check_opts o = req->limits;
+  axl_report all;
+  int refuse = 0, zero = 0;
+  o.receive = 0;
+  axl_report_init(&all);
+  if (axl_check(m, &o, &all, err)) return -1;
+  for (size_t i = 0; i < all.count; i++) {
+    const axl_problem *p = &all.items[i];
+    int limit = !strcmp(p->code, "AXL-R01") || !strcmp(p->code, "AXL-R02") ||
+                !strcmp(p->code, "AXL-R17");
+    if (!limit || p->severity != AXL_ERROR) continue;
+    zero |= !strcmp(p->code, "AXL-R17");
+    refuse = 1;
+    {
+      axl_problem *q = axl_report_add(&res->problems, "", AXL_INFO, "");
+      if (q) *q = *p;
+    }
+  }
+  axl_report_free(&all);
+  if (refuse)
+    return fail(err, zero ? "AXL-L07" : "AXL-L06", zero
+                ? "the receiver's schema allows no ExterneIdentificatie or "
+                  "Dataleverancier"
+                : "the link would break a limit (see the problems)");
+  return 0;
+}
+
+static int validate_output(const axl_message *m, const axl_link_request *req,
+                           axl_link_result *res, axl_error *err) {
+  int rc;
+  if (!req->schema) return 0;
+  rc = axl_validate(req->schema, m, &res->problems, err);
+  if (rc < 0) return -1;
+  if (rc == 0)
+    return fail(err, "AXL-L08", "the linked message would not be valid "
+                "against the message's schema (see the problems)");
+  return 0;
+}
+
+axl_message *axl_link(const axl_message *m, const axl_link_request *req,
+                      axl_link_result *res, axl_error *err) {
+  axl_view v;
+  axl_message *out = NULL;
+  long *target = NULL;
+  xmlHashTablePtr seen = NULL;
+  axl_guard g;
+  int ok = 0;
+
+  memset(res, 0, sizeof *res);
+  axl_report_init(&res->problems);
+  res->person = -1;
+  axl_error_clear(err);
+  if (!req->dataleverancier_id || !*req->dataleverancier_id) {
+    fail(err, "AXL-L05", "delivery without a data-file key "
+         "(DataleverancierID)");
+    return NULL;
+  }
+  for (size_t i = 0; i < req->n_fields; i++) {
+    int known = 0;
+    for (const char *const *f = dl_fields; *f; f++)
+      known |= !strcmp(*f, req->fields[i].name);
+    if (!known || !strcmp(req->fields[i].name, "DataleverancierID")) {
+      fail(err, "AXL-L11", "opts.fields names a field a Dataleverancier "
+           "does not carry (DataMijNr, GegevensVerzoekVersie, "
+           "DataleverancierOntvangerNaam)");
+      return NULL;
+    }
+  }
+  res->entries = calloc(req->n_persons ? req->n_persons : 1,
+                        sizeof *res->entries);
+  target = calloc(req->n_persons ? req->n_persons : 1, sizeof *target);
+  if (!res->entries || !target) {
+    free(target);
+    fail(err, "AXL-P15", "out of memory");
+    return NULL;
+  }
+  if (strcmp(axl_root_name(m), "OfferteAanvraag") != 0) {
+    free(target);
+    fail(err, "AXL-L01", "not an OfferteAanvraag: no Hypotheekgever to "
+         "link to");
+    return NULL;
+  }
+  if (axl_view_build(m, &v, err)) {
+    free(target);
+    return NULL;
+  }
+  if (resolve_persons(&v, req, target, res, err)) goto done;
+  axl_view_free(&v);
+
+  /* From here on everything happens to a copy. */
+  out = axl_clone(m, err);
+  if (!out || axl_view_build(out, &v, err)) goto done_nov;
+  axl_guard_enter(&g);
+  if (req->replace) {
+    int removed = 0;
+    for (size_t i = 0; i < req->n_persons; i++) {
+      const axl_view_hg *h;
+      if (target[i] < 0) continue;
+      h = &v.hg[target[i]];
+      for (size_t x = h->first_ext; x < h->first_ext + h->n_ext; x++) {
+        const axl_view_ext *e = &v.ext[x];
+        const char *key = e->dl >= 0 ? v.dl[e->dl].dlid : NULL;
+        if (!key || !strcmp(key, req->dataleverancier_id)) continue;
+        if (same_supplier(key, req->dataleverancier_id)) {
+          remove_link(&v, x);
+          removed = 1;
+        }
+      }
+    }
+    if (removed) {
+      axl_view_free(&v);
+      if (axl_view_build(out, &v, err)) {
+        axl_guard_leave(&g);
+        goto done_nov;
+      }
+    }
+  }
+  seen = xmlHashCreate(64);
+  if (!seen) {
+    axl_guard_leave(&g);
+    fail(err, "AXL-P15", "out of memory");
+    goto done;
+  }
+  collect_names(seen, v.root);
+  for (size_t i = 0; i < req->n_persons; i++) {
+    const axl_link_person *p = &req->persons[i];
+    axl_link_entry *en = &res->entries[i];
+    const axl_view_hg *h;
+    char id[64];
+    xmlNodePtr d;
+    en->hypotheekgever = -1;
+    en->grade = (int)AXL_GRADE_UNVERIFIABLE;
+    if (target[i] < 0) {
+      en->status = AXL_LINK_SKIPPED;
+      continue;
+    }
+    h = &v.hg[target[i]];
+    en->status = AXL_LINK_LINKED;
+    en->hypotheekgever = h->volgnummer;
+    for (size_t k = 0; k < res->n_grades; k++)
+      if (res->grades[k].person == i &&
+          res->grades[k].hypotheekgever == h->volgnummer)
+        en->grade = res->grades[k].grade;
+    /* Idempotent: this person already linked to this file. */
+    for (size_t x = h->first_ext; x < h->first_ext + h->n_ext; x++) {
+      const axl_view_ext *e = &v.ext[x];
+      if (e->dl >= 0 && e->pid && !strcmp(e->pid, p->id) &&
+          v.dl[e->dl].dlid && !strcmp(v.dl[e->dl].dlid,
+                                      req->dataleverancier_id)) {
+        snprintf(en->ref, sizeof en->ref, "%s", v.dl[e->dl].id ?
+                 v.dl[e->dl].id : "");
+        break;
+      }
+    }
+    if (en->ref[0]) continue;
+    fresh_id(seen, id, sizeof id);
+    d = new_dataleverancier(axl_message_doc(out), v.root, req, id);
+    if (!d || !new_externe(axl_message_doc(out), h->node,
+                           axl_child(h->node, "Identificatie"), p->id, id)) {
+      axl_guard_leave(&g);
+      fail(err, "AXL-P15", "out of memory");
+      goto done;
+    }
+    snprintf(en->ref, sizeof en->ref, "%s", id);
+    en->created = 1;
+  }
+  axl_guard_leave(&g);
+  if (check_limits(out, req, res, err) || validate_output(out, req, res, err))
+    goto done;
+  if (req->valid_until && req->today && strlen(req->valid_until) >= 10 &&
+      strncmp(req->valid_until, req->today, 10) < 0)
+    res->expired = 1;
+  ok = 1;
+done:
+  axl_view_free(&v);
+done_nov:
+  if (seen) xmlHashFree(seen, NULL);
+  free(target);
+  if (!ok && out) {
+    axl_message_free(out);
+    out = NULL;
+  }
+  return out;
+}
+
+axl_message *axl_unlink(const axl_message *m, const char *persoons_id,
+                        const char *dataleverancier_id, axl_error *err) {
+  axl_message *out;
+  axl_view v;
+  int removed = 0;
+  axl_error_clear(err);
+  out = axl_clone(m, err);
+  if (!out) return NULL;
+  if (axl_view_build(out, &v, err)) {
+    axl_message_free(out);
+    return NULL;
+  }
+  for (size_t x = 0; x < v.n_ext; x++) {
+    const axl_view_ext *e = &v.ext[x];
+    const char *key = e->dl >= 0 ? v.dl[e->dl].dlid : NULL;
+    if (!e->pid || strcmp(e->pid, persoons_id) || !key ||
+        strcmp(key, dataleverancier_id))
+      continue;
+    remove_link(&v, x);
+    /* The counts in the view are stale now: rebuild before going on. */
+    axl_view_free(&v);
+    if (axl_view_build(out, &v, err)) {
+      axl_message_free(out);
+      return NULL;
+    }
+    removed = 1;
+    x = (size_t)-1;
+  }
+  axl_view_free(&v);
+  if (!removed) {
+    axl_message_free(out);
+    fail(err, "AXL-L10", "no such link (PersoonsID with that "
+         "DataleverancierID)");
+    return NULL;
+  }
+  return out;
+}
+
+/* ====================================================================
+** The lender's view
+** ==================================================================== */
+
+int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
+              axl_error *err) {
+  axl_view v;
+  axl_link_info *list;
+  *out = NULL;
+  *n = 0;
+  axl_error_clear(err);
+  if (axl_view_build(m, &v, err)) return -1;
+  list = xmlMalloc((v.n_ext ? v.n_ext : 1) * sizeof *list);
+  if (!list) {
+    axl_view_free(&v);
+    return fail(err, "AXL-P15", "out of memory");
+  }
+  for (size_t i = 0; i < v.n_ext; i++) {
+    const axl_view_ext *e = &v.ext[i];
+    const axl_view_hg *h = &v.hg[e->hg];
+    const axl_view_dl *d = e->dl >= 0 ? &v.dl[e->dl] : NULL;
+    axl_link_info *li = &list[i];
+    memset(li, 0, sizeof *li);
+    li->hypotheekgever = h->volgnummer;
+    li->persoons_id = e->pid;
+    li->ref = e->idref;
+    li->dataleverancier_id = d ? d->dlid : NULL;
+    li->dataleverancier_volgnummer = d ? d->volgnummer : -1;
+    li->supplier = d ? axl_infer_supplier(d->dlid) : NULL;
+    li->surname = h->partij ? axl_text(axl_child(h->partij,
+                                                 "GeboorteAchternaam")) : NULL;
+    li->birth_date = h->partij ? axl_text(axl_child(h->partij, "GeboorteDt"))
+                               : NULL;
+    if (!e->ref_node) li->missing |= AXL_MISSING_REF;
+    else if (!d) li->missing |= AXL_MISSING_ENTITY;
+    if (!e->pid || !*e->pid || (d && (!d->dlid || !*d->dlid)))
+      li->missing |= AXL_MISSING_KEY;
+  }
+  *out = list;
+  *n = v.n_ext;
+  axl_view_free(&v);
+  return 0;
+}

@@ -1,0 +1,67 @@
+/*
+** Where a new element goes (DESIGN 3.2), for the C core's own writers
+** (linking): right after the last existing sibling that precedes it in
+** model order; failing that, before the first that follows it; failing
+** that, last. Document order of what exists is never touched.
+*/
+#include "internal.h"
+#include "model.h"
+#include "place.h"
+
+#include <string.h>
+
+/* The model path of an element: its own name and its ancestors'. */
+static size_t model_path(const xmlNode *n, char *buf, size_t size) {
+  const xmlNode *chain[AXL_MAX_DEPTH_CEILING];
+  size_t depth = 0, used = 0;
+  for (; n && n->type == XML_ELEMENT_NODE && depth < AXL_MAX_DEPTH_CEILING;
+       n = n->parent)
+    chain[depth++] = n;
+  buf[0] = '\0';
+  while (depth--) {
+    size_t len = strlen((const char *)chain[depth]->name);
+    if (used + len + 2 >= size) break;
+    if (used) buf[used++] = '/';
+    memcpy(buf + used, chain[depth]->name, len + 1);
+    used += len;
+  }
+  return used;
+}
+
+void axl_place_child(xmlNodePtr parent, xmlNodePtr child) {
+  char path[1024];
+  size_t len = model_path(parent, path, sizeof path);
+  const axl_model_entity *e = axl_model_find(path, len);
+  int mine = axl_model_child_index(e, (const char *)child->name);
+  xmlNodePtr after = NULL, before = NULL;
+  for (xmlNodePtr c = parent->children; c; c = c->next) {
+    int idx;
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (mine < 0) {
+      /* Unknown to the model: after its own name's last sibling. */
+      if (xmlStrEqual(c->name, child->name)) after = c;
+      continue;
+    }
+    idx = axl_model_child_index(e, (const char *)c->name);
+    if (idx < 0) continue;
+    if (idx <= mine) after = c;
+    else if (!before) before = c;
+  }
+  if (after) xmlAddNextSibling(after, child);
+  else if (before) xmlAddPrevSibling(before, child);
+  else xmlAddChild(parent, child);
+}
+
+xmlNodePtr axl_new_text_child(xmlDocPtr doc, const char *name,
+                              const char *text) {
+  xmlNodePtr n = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+  if (n && text && *text) {
+    xmlNodePtr t = xmlNewDocText(doc, BAD_CAST text);
+    if (!t) {
+      xmlFreeNode(n);
+      return NULL;
+    }
+    xmlAddChild(n, t);
+  }
+  return n;
+}

@@ -1,0 +1,14 @@
+/* Placing new elements by the model (place.c). */
+#ifndef AXL_PLACE_H
+#define AXL_PLACE_H
+
+#include <libxml/tree.h>
+
+/* Inserts child (unlinked) among parent's children by model order. */
+void axl_place_child(xmlNodePtr parent, xmlNodePtr child);
+
+/* A new <name>text</name> (no text node for ""), or NULL. */
+xmlNodePtr axl_new_text_child(xmlDocPtr doc, const char *name,
+                              const char *text);
+
+#endif
