@@ -37,7 +37,8 @@ describe("luarocks make", function()
     local env = "eval \"$(luarocks --lua-version=5.4 path --tree " .. tree .. ")\"; cd /tmp; "
     out = run(env .. tree .. "/bin/axlink demo")
     assert.truthy(out:find("Hypotheekgever 2 -> PartijNAWData NA01 (natuurlijk persoon)", 1, true), out)
-    assert.truthy(out:find("canonical form: byte-identical to the file", 1, true), out)
+    assert.truthy(out:find("person 2 -> Hypotheekgever 4: ExterneIdentificatie + own Dataleverancier DL2 (verified)",
+      1, true), out)
     assert.truthy(out:find("rc=0", 1, true), out)
     out = run(env .. "lua5.4 -e 'local a = require \"axlink\"; " ..
       "io.write(package.searchpath(\"axlink.core\", package.cpath), \" \", a._VERSION)'")
