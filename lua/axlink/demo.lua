@@ -123,8 +123,9 @@ function M.run(out)
     out:write(("  %s %s %s: %s\n"):format(p.code, p.severity, p.path, p.message))
   end
   local links = msg:links()
-  out:write(("lender's view: %d link(s), supplier %s%s\n"):format(#links, links[1] and links[1].supplier or "?",
-    links[1] and links[1].supplier_inferred and " (inferred from the key)" or ""))
+  local first = links[1] or {}
+  out:write(("lender's view: %d link(s), supplier %s%s\n"):format(#links, first.supplier or "?",
+    first.supplier_inferred and " (inferred from the key)" or ""))
   local target = (os.getenv("TMPDIR") or "/tmp") .. "/axlink-demo-aanvraag.xml"
   local ok, werr = msg:write(target)
   if not ok then return nil, werr end
