@@ -43,11 +43,11 @@ $(STATIC): $(CORE_OBJ)
 # A Lua module does not link liblua: the host provides its symbols.
 $(MODULE): $(CORE_OBJ) $(LUA_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(XML_LIBS) -lpthread
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(XML_LIBS) -lpthread -lm
 
 $(B)/test/%: spec/c/%.c $(STATIC) spec/c/support.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ispec/c $< -o $@ $(STATIC) $(XML_LIBS) -lcmocka -lpthread
+	$(CC) $(ALL_CFLAGS) -Ispec/c $< -o $@ $(STATIC) $(XML_LIBS) -lcmocka -lpthread -lm
 
 # Run from the checkout: modules from lua/ and build/.
 RUN_ENV   := LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/?.so;;'

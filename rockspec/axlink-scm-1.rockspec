@@ -39,7 +39,7 @@ build = {
       defines = { "_XOPEN_SOURCE=700", "_DEFAULT_SOURCE" },
       incdirs = { "src/core", "$(LIBXML2_INCDIR)/libxml2" },
       libdirs = { "$(LIBXML2_LIBDIR)" },
-      libraries = { "xml2", "pthread" },
+      libraries = { "xml2", "pthread", "m" },
     },
     axlink = "lua/axlink/init.lua",
     ["axlink.values"] = "lua/axlink/values.lua",

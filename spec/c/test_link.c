@@ -1,0 +1,121 @@
+/* Linking, rules and the lender's view through the C API alone. */
+#include "support.h"
+
+static axl_message *two_applicants(void) {
+  size_t len;
+  char *src = slurp("spec/fixtures/ax/two-applicants.xml", &len);
+  axl_message *m = axl_parse(src, len, NULL, NULL);
+  free(src);
+  assert_non_null(m);
+  return m;
+}
+
+static void bundled_file_gives_one_entity_per_person(void **state) {
+  axl_message *m = two_applicants(), *linked;
+  axl_link_person persons[2] = {
+    { "person-a", "1956-04-23", "H", "Celik", NULL, AXL_MATCH_AUTO, 0, NULL },
+    { "person-b", "1957-11-08", "Th", "Berg", "van den", AXL_MATCH_AUTO, 0,
+      NULL },
+  };
+  axl_link_request req;
+  axl_link_result res;
+  axl_check_opts opts;
+  axl_report report;
+  axl_link_info *links;
+  size_t n;
+  axl_error err;
+  (void)state;
+  memset(&req, 0, sizeof req);
+  req.dataleverancier_id = "bundle-key";
+  req.persons = persons;
+  req.n_persons = 2;
+  axl_check_opts_default(&req.limits);
+  linked = axl_link(m, &req, &res, &err);
+  assert_non_null(linked);
+  assert_int_equal(res.entries[0].hypotheekgever, 3);
+  assert_int_equal(res.entries[1].hypotheekgever, 7);
+  assert_string_equal(res.entries[0].ref, "DL1");
+  assert_string_equal(res.entries[1].ref, "DL2");
+  axl_link_result_free(&res);
+
+  axl_check_opts_default(&opts);
+  axl_report_init(&report);
+  assert_int_equal(axl_check(linked, &opts, &report, &err), 0);
+  assert_int_equal(report.count, 0);
+  axl_report_free(&report);
+
+  assert_int_equal(axl_links(linked, &links, &n, &err), 0);
+  assert_int_equal(n, 2);
+  assert_string_equal(links[1].persoons_id, "person-b");
+  assert_string_equal(links[1].dataleverancier_id, "bundle-key");
+  assert_int_equal(links[1].dataleverancier_volgnummer, 2);
+  assert_int_equal(links[1].missing, 0);
+  axl_free(links);
+
+  /* The original is untouched: link returns a new message. */
+  assert_int_equal(axl_links(m, &links, &n, &err), 0);
+  assert_int_equal(n, 0);
+  axl_free(links);
+  axl_message_free(m);
+
+  m = axl_unlink(linked, "person-a", "bundle-key", &err);
+  assert_non_null(m);
+  assert_int_equal(axl_links(m, &links, &n, &err), 0);
+  assert_int_equal(n, 1);
+  axl_free(links);
+  assert_null(axl_unlink(m, "person-a", "bundle-key", &err));
+  assert_string_equal(err.code, "AXL-L10");
+  axl_message_free(m);
+  axl_message_free(linked);
+}
+
+static void refusals_change_nothing_and_say_why(void **state) {
+  axl_message *m = two_applicants();
+  axl_link_person nameless = { "p", "1956-04-23", NULL, NULL, NULL,
+                               AXL_MATCH_AUTO, 0, NULL };
+  axl_link_request req;
+  axl_link_result res;
+  axl_error err;
+  (void)state;
+  memset(&req, 0, sizeof req);
+  req.dataleverancier_id = "k";
+  req.persons = &nameless;
+  req.n_persons = 1;
+  axl_check_opts_default(&req.limits);
+  assert_null(axl_link(m, &req, &res, &err));
+  assert_string_equal(err.code, "AXL-L03");
+  assert_int_equal(res.n_grades, 2);
+  assert_int_equal(res.grades[0].hypotheekgever, 3);
+  assert_int_equal(res.grades[0].grade, 1);  /* probable */
+  axl_link_result_free(&res);
+
+  nameless.match = AXL_MATCH_VOLGNUMMER;
+  nameless.volgnummer = 3;
+  req.limits.externe.max = 0;
+  assert_null(axl_link(m, &req, &res, &err));
+  assert_string_equal(err.code, "AXL-L07");
+  assert_true(res.problems.count >= 1);
+  assert_string_equal(res.problems.items[0].code, "AXL-R17");
+  axl_link_result_free(&res);
+  axl_message_free(m);
+}
+
+static void ockto_keys_are_recognised(void **state) {
+  (void)state;
+  assert_string_equal(axl_infer_supplier(
+      "eyJjb25zdW1lckRhdGEiOnsiRGF0YVNvdXJjZXMiOlsiTU9IIl0sIklkIjoiYSJ9fQ=="),
+      "02 Ockto");
+  assert_null(axl_infer_supplier("d0228eea-b818-4303-9357-aa043d24b452"));
+  assert_null(axl_infer_supplier("eyJmb28iOiJiYXIiLCJiYXoiOiJxdXV4In0K"
+                                 "AAAAAAAAAAAAAAAAAAAA"));
+  assert_null(axl_infer_supplier(NULL));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(bundled_file_gives_one_entity_per_person),
+    cmocka_unit_test(refusals_change_nothing_and_say_why),
+    cmocka_unit_test(ockto_keys_are_recognised),
+  };
+  return cmocka_run_group_tests_name("link", tests, NULL, NULL);
+}
