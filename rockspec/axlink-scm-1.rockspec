@@ -45,6 +45,8 @@ build = {
     ["axlink.values"] = "lua/axlink/values.lua",
     ["axlink.demo"] = "lua/axlink/demo.lua",
     ["axlink.cli"] = "lua/axlink/cli.lua",
+    ["axlink.cdl"] = "lua/axlink/cdl.lua",
+    ["axlink.fill"] = "lua/axlink/fill.lua",
   },
   install = {
     bin = { axlink = "bin/axlink" },

@@ -29,6 +29,15 @@ describe("luarocks make", function()
     p:close()
   end)
 
+  it("lists every Lua module of lua/", function()
+    local spec = assert(io.open("rockspec/axlink-scm-1.rockspec")):read("a")
+    local p = io.popen("find lua -name '*.lua' | sort")
+    for file in p:lines() do
+      assert.truthy(spec:find('"' .. file .. '"', 1, true), file .. " missing from the rockspec")
+    end
+    p:close()
+  end)
+
   it("installs the module, bin/axlink and the example data; the demo runs from the rock", function()
     local out = run("luarocks --lua-version=5.4 make rockspec/axlink-scm-1.rockspec --tree " .. tree ..
       " --deps-mode=none")

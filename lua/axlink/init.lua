@@ -18,6 +18,9 @@ local M = {
   amount = values.amount,
 }
 
+M.schema = core.schema
+M.cdl = require "axlink.cdl"
+
 local Message = core.Message
 
 --- Edits a message through its tables: totable, f(t), fromtable.

@@ -60,6 +60,7 @@ void **axl_lua_box(lua_State *L);
 int axl_lua_link(lua_State *L);
 int axl_lua_unlink(lua_State *L);
 int axl_lua_links(lua_State *L);
+int axl_lua_grade(lua_State *L);
 
 /* totable.c / fromtable.c */
 int axl_lua_totable(lua_State *L);

@@ -4,6 +4,7 @@
 ** C core sees it (AXL-C codes name the field, never its value).
 */
 #include "binding.h"
+#include "match.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -382,5 +383,27 @@ int axl_lua_links(lua_State *L) {
     lua_setfield(L, -2, "missing");
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
+  return 1;
+}
+
+/* core.grade(person, partij): the grade of a CDL person (birth_date,
+** initials, surname, prefix) against a PartijNAWData table from totable. */
+int axl_lua_grade(lua_State *L) {
+  axl_cdl_name c;
+  axl_ax_name a;
+  int bad = 0;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  c.birth_date = opt_string(L, 1, "birth_date", &bad);
+  c.initials = opt_string(L, 1, "initials", &bad);
+  c.surname = opt_string(L, 1, "surname", &bad);
+  c.prefix = opt_string(L, 1, "prefix", &bad);
+  a.birth_date = opt_string(L, 2, "GeboorteDt", &bad);
+  a.initials = opt_string(L, 2, "VoorLetters", &bad);
+  a.surname = opt_string(L, 2, "GeboorteAchternaam", &bad);
+  a.prefix = opt_string(L, 2, "GeboorteTussenvoegsels", &bad);
+  a.use_name = opt_string(L, 2, "CorrespondentieNaam", &bad);
+  a.use_prefix = opt_string(L, 2, "CorrespondentieTussenvoegsels", &bad);
+  lua_pushstring(L, grade_names[axl_grade_person(&c, &a)]);
   return 1;
 }

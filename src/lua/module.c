@@ -347,6 +347,7 @@ static const luaL_Reg funcs[] = {
   {"parse", l_parse},
   {"read", l_read},
   {"fromtable", axl_lua_fromtable},
+  {"grade", axl_lua_grade},
   {"_heap", l_heap},
   {"_denied_loads", l_denied_loads},
   {NULL, NULL}

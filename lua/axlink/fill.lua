@@ -1,0 +1,270 @@
+--- Filling an AX from a CDL delivery (DESIGN 7.3), with provenance.
+-- A format's `fill(ctx, person, delivery, opts)` says what it would write
+-- through `ctx`; this module decides what is written: only for persons
+-- linked to the delivery and verified, never over an existing value unless
+-- `opts.overwrite`, never a placeholder, and never the fields HDN's practice
+-- keeps for the adviser (they become proposals). Every change carries its
+-- source and date.
+-- @module axlink.fill
+
+local core = require "axlink.core"
+
+local M = {}
+
+-- Fields never filled automatically: at most proposed (DESIGN 7.3).
+local NEVER = {
+  BSN = true, BurgerlijkeStaat = true, KinderenAantal = true, RekeningNr = true,
+  ["E-mailadres"] = true, Dienstbetrekking = true, Toetsinkomen = true,
+}
+local NEVER_PREFIX = { "Legitimatie", "VerblijfsVergunning", "TelefoonNr" }
+
+local function never(field)
+  if NEVER[field] then return true end
+  for _, p in ipairs(NEVER_PREFIX) do
+    if field:sub(1, #p) == p then return true end
+  end
+  return false
+end
+
+-- Values that only stand in for missing data.
+local function placeholder(v)
+  if type(v) ~= "string" then return true end
+  if v:match("^%s*$") then return true end
+  local l = v:lower()
+  if l == "onbekend" or l == "unknown" or l == "n.v.t." or l == "nvt" or l == "-" then return true end
+  if v:match("^%d%d%d%d%-%d%d%-%d%d$") and (v:sub(6, 7) == "00" or v:sub(9, 10) == "00" or v:sub(1, 4) == "0000") then
+    return true
+  end
+  return false
+end
+
+-- Where each entity a format may create lives, under the Hypotheekgever.
+local ENTITY_PARENT = {
+  Uitkering = "Inkomsten", Pensioen = "Inkomsten", InkomensbepalingLoondienst = "Inkomsten",
+  Dienstbetrekking = "Inkomsten", Verplichtingen = false,
+}
+
+local function path_of(parts)
+  return "/OfferteAanvraag/" .. table.concat(parts, "/")
+end
+
+local function index_of(list, item)
+  for i, v in ipairs(list or {}) do
+    if v == item then return i end
+  end
+end
+
+-- {======================================================================
+-- Who is linked
+-- =======================================================================
+
+--- The persons of a delivery that the tables link, with their Hypotheekgever
+-- and PartijNAWData tables and grades.
+function M.linked(t, delivery)
+  local dl_key = {}
+  for _, d in ipairs(t.Dataleverancier or {}) do
+    if d.ID then dl_key[d.ID] = d.DataleverancierID end
+  end
+  local partij = {}
+  for i, p in ipairs(t.PartijNAWData or {}) do
+    if p.ID then partij[p.ID] = { table = p, index = i } end
+  end
+  local found = {}
+  for hi, hg in ipairs(t.Hypotheekgever or {}) do
+    local ident = hg.Identificatie
+    for _, ext in ipairs(type(ident) == "table" and ident.ExterneIdentificatie or {}) do
+      local ref = type(ext.RefDataleverancier) == "table" and ext.RefDataleverancier.IDREF
+      for pi, person in ipairs(delivery.persons) do
+        if person.id and ext.PersoonsID == person.id and ref and dl_key[ref] == delivery.id then
+          local pref = type(hg.RefPartijNAWData) == "table" and hg.RefPartijNAWData.IDREF
+          local p = pref and partij[pref]
+          found[#found + 1] = {
+            person = pi, hypotheekgever = hg, hg_index = hi,
+            partij = p and p.table, partij_index = p and p.index,
+            grade = p and core.grade(person, p.table) or "unverifiable",
+          }
+        end
+      end
+    end
+  end
+  return found
+end
+
+-- {======================================================================
+-- The context a format's fill writes through
+-- =======================================================================
+
+local Ctx = {}
+Ctx.__index = Ctx
+
+local function meta_of(meta)
+  meta = meta or {}
+  return meta.source, meta.source_date, meta.kind or "copied"
+end
+
+function Ctx:_propose(path, value, meta, reason)
+  local source, date = meta_of(meta)
+  self.result.proposals[#self.result.proposals + 1] = {
+    path = path, source = source, source_date = date, value = value, reason = reason,
+  }
+end
+
+-- Writes one field of a table, or records why it did not.
+function Ctx:_put(tbl, parts, field, value, meta)
+  local path = path_of(parts) .. "/" .. field
+  if never(field) then return self:_propose(path, value, meta, "never filled automatically") end
+  if placeholder(value) then return end
+  local old = tbl[field]
+  if old == value then return end
+  local source, date, kind = meta_of(meta)
+  if old ~= nil and not self.opts.overwrite then
+    self.result.conflicts[#self.result.conflicts + 1] = {
+      path = path, source = source, ax_value = old, cdl_value = value,
+    }
+    return
+  end
+  tbl[field] = value
+  self.result.changes[#self.result.changes + 1] = {
+    path = path, source = source, source_date = date, old = old, new = value, kind = kind,
+  }
+end
+
+--- Sets a field of the person's PartijNAWData or Hypotheekgever.
+-- @param entity "PartijNAWData" or "Hypotheekgever"
+function Ctx:set(entity, field, value, meta)
+  if entity == "PartijNAWData" then
+    if not self.link.partij then return end
+    return self:_put(self.link.partij, { ("PartijNAWData[%d]"):format(self.link.partij_index) }, field, value, meta)
+  elseif entity == "Hypotheekgever" then
+    return self:_put(self.link.hypotheekgever, { ("Hypotheekgever[%d]"):format(self.link.hg_index) }, field, value,
+      meta)
+  end
+  error("fill: ctx:set entity must be PartijNAWData or Hypotheekgever", 2)
+end
+
+--- Records a proposal only (the host decides).
+function Ctx:propose(entity, field, value, meta, reason)
+  local base = entity == "PartijNAWData" and ("PartijNAWData[%d]"):format(self.link.partij_index or 0)
+    or ("Hypotheekgever[%d]"):format(self.link.hg_index)
+  self:_propose(path_of { base } .. "/" .. field, value, meta, reason or "proposed by the format")
+end
+
+--- Finds (by key) or creates a repeating entity under the Hypotheekgever
+-- (Uitkering, Pensioen, InkomensbepalingLoondienst under Inkomsten;
+-- Verplichtingen directly) and fills its fields.
+-- @param kind the entity's element name
+-- @param key fields identifying an existing entity, e.g. { SoortUitkering = "09 AOW" }
+-- @param fields the values to write
+-- @param meta { source =, source_date =, kind = "copied"|"derived", official_ibl = bool }
+function Ctx:entity(kind, key, fields, meta)
+  local parent_name = ENTITY_PARENT[kind]
+  if parent_name == nil then error("fill: unknown entity kind " .. tostring(kind), 2) end
+  local hg = self.link.hypotheekgever
+  local parts = { ("Hypotheekgever[%d]"):format(self.link.hg_index) }
+  local base = ("Hypotheekgever[%d]/"):format(self.link.hg_index)
+  if kind == "Dienstbetrekking" or (kind == "InkomensbepalingLoondienst" and not (meta and meta.official_ibl)) then
+    for f, v in pairs(fields) do
+      self:_propose(path_of { base .. kind } .. "/" .. f, v, meta, kind == "Dienstbetrekking"
+        and "never filled automatically" or "IBL only from an official, signed IBL result")
+    end
+    return
+  end
+  local parent = hg
+  if parent_name then
+    hg[parent_name] = hg[parent_name] or {}
+    if not hg[parent_name][1] then hg[parent_name][1] = {} end
+    parent = hg[parent_name][1]
+    parts[#parts + 1] = parent_name .. "[1]"
+  end
+  parent[kind] = parent[kind] or {}
+  local list = parent[kind]
+  local target
+  for _, e in ipairs(list) do
+    local same = true
+    for k, v in pairs(key or {}) do
+      if e[k] ~= v then same = false end
+    end
+    if same then target = e break end
+  end
+  if not target then
+    target = {}
+    for k, v in pairs(key or {}) do target[k] = v end
+    list[#list + 1] = target
+    local source, date = meta_of(meta)
+    self.result.changes[#self.result.changes + 1] = {
+      path = path_of(parts) .. "/" .. kind .. "[" .. #list .. "]", source = source, source_date = date,
+      new = "(new entity)", kind = "derived",
+    }
+  end
+  parts[#parts + 1] = kind .. "[" .. index_of(list, target) .. "]"
+  local names = {}
+  for f in pairs(fields) do names[#names + 1] = f end
+  table.sort(names)   -- deterministic change lists
+  for _, f in ipairs(names) do self:_put(target, parts, f, fields[f], meta) end
+end
+
+-- {======================================================================
+-- fill
+-- =======================================================================
+
+--- Runs the delivery's format's fill for every linked, verified person.
+-- @param t the message's tables (from msg:totable()); changed in place
+-- @param delivery a delivery read by axlink.cdl.read
+-- @param opts overwrite, household, pension_basis, today, format, codes...
+-- @return { changes, proposals, conflicts, skipped }, or nil, message, info
+function M.fill(t, delivery, opts, registry)
+  opts = opts or {}
+  if type(t) ~= "table" then error("bad argument #1 to 'fill' (table expected)", 2) end
+  local ok, msg, info = registry.validate(delivery)
+  if not ok then return nil, msg, info end
+  local format = registry.get(opts.format or delivery.format or "")
+  if not format then
+    return nil, "AXL-C13 no format named " .. tostring(opts.format or delivery.format), { code = "AXL-C13" }
+  end
+  if not format.fill then
+    return nil, ("AXL-C19 format %s cannot fill"):format(format.name), { code = "AXL-C19" }
+  end
+  local result = { changes = {}, proposals = {}, conflicts = {}, skipped = {} }
+  for _, link in ipairs(M.linked(t, delivery)) do
+    local person = delivery.persons[link.person]
+    if link.grade ~= "verified" then
+      result.skipped[#result.skipped + 1] = { person = link.person, grade = link.grade,
+        reason = "not verified against the PartijNAWData: nothing filled" }
+    else
+      local ctx = setmetatable({ link = link, opts = opts, result = result }, Ctx)
+      local done, err = pcall(format.fill, ctx, person, delivery, opts)
+      if not done then
+        return nil, ("AXL-C12 format %s: fill raised: %s"):format(format.name, tostring(err)),
+          { code = "AXL-C12", format = format.name }
+      end
+    end
+  end
+  return result
+end
+
+-- {======================================================================
+-- Provenance sidecar
+-- =======================================================================
+
+local function json_string(s)
+  return '"' .. tostring(s):gsub('[%c"\\]', function(c)
+    local map = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
+    return map[c] or ("\\u%04x"):format(c:byte())
+  end) .. '"'
+end
+
+--- The change list as JSON, keys in a fixed order (byte-identical runs).
+function M.provenance(result, fields)
+  fields = fields or { "path", "source", "source_date", "kind", "old", "new" }
+  local rows = {}
+  for _, c in ipairs(result.changes) do
+    local parts = {}
+    for _, f in ipairs(fields) do
+      if c[f] ~= nil then parts[#parts + 1] = json_string(f) .. ":" .. json_string(c[f]) end
+    end
+    rows[#rows + 1] = "{" .. table.concat(parts, ",") .. "}"
+  end
+  return '{"changes":[' .. table.concat(rows, ",\n") .. "]}\n"
+end
+
+return M
