@@ -67,7 +67,7 @@ $(B)/bench/bare_libxml2: bench/bare_libxml2.c
 	$(CC) -std=c99 -O2 $(XML_CFLAGS) $< -o $@ $(XML_LIBS)
 
 lint:
-	luacheck lua spec bin examples bench
+	luacheck lua spec bin bench examples
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --suppress=missingIncludeSystem -Isrc/core src
 

@@ -46,7 +46,7 @@ else
 fi
 
 # luacheck counts as one test: the Lua code must stay clean.
-if luacheck --no-color -q lua spec bin bench >/tmp/axlink-luacheck.$$ 2>&1; then
+if luacheck --no-color -q lua spec bin bench examples >/tmp/axlink-luacheck.$$ 2>&1; then
   pass=$((pass + 1))
 else
   cat /tmp/axlink-luacheck.$$
