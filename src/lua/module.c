@@ -6,6 +6,8 @@
 #include "binding.h"
 
 #include <malloc.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -320,6 +322,21 @@ static int l_heap(lua_State *L) {
   return 1;
 }
 
+/* CLI support: is this descriptor a terminal (colour, progress)? */
+static int l_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+/* CLI support: do two paths name one file (-o onto an input)? */
+static int l_same_file(lua_State *L) {
+  struct stat a, b;
+  const char *p = luaL_checkstring(L, 1), *q = luaL_checkstring(L, 2);
+  lua_pushboolean(L, stat(p, &a) == 0 && stat(q, &b) == 0 &&
+                     a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+  return 1;
+}
+
 static int l_denied_loads(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)axl_denied_loads());
   return 1;
@@ -350,6 +367,8 @@ static const luaL_Reg funcs[] = {
   {"grade", axl_lua_grade},
   {"_heap", l_heap},
   {"_denied_loads", l_denied_loads},
+  {"_isatty", l_isatty},
+  {"_same_file", l_same_file},
   {NULL, NULL}
 };
 
