@@ -1,0 +1,184 @@
+-- The axlink command line (DESIGN 8): every command's success and failure
+-- paths, exit codes, --json shapes, nothing written on failure, no data
+-- value printed without --show-values.
+local cjson = require "cjson"
+
+local ENV = "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
+
+local function run(args, stdin)
+  local out, err = os.tmpname(), os.tmpname()
+  local cmd = ENV .. "lua5.4 bin/axlink " .. args .. " >" .. out .. " 2>" .. err
+  if stdin then cmd = cmd .. " <" .. stdin end
+  local _, _, code = os.execute(cmd)
+  local function slurp(p)
+    local f = assert(io.open(p, "rb"))
+    local s = f:read("a")
+    f:close()
+    os.remove(p)
+    return s
+  end
+  return code, slurp(out), slurp(err)
+end
+
+local function tmpdir()
+  local d = os.tmpname()
+  os.remove(d)
+  assert(os.execute("mkdir " .. d))
+  return d
+end
+
+local AX = "examples/data/aanvraag.xml"
+local CSV = "examples/formats/household.csv"
+local FMT = "--format-file examples/formats/household-csv.lua"
+
+describe("axlink CLI", function()
+  it("prints the version and exits 0", function()
+    local code, out = run("--version")
+    assert.are.equal(0, code)
+    assert.truthy(out:match("^axlink 0%.1%.0 %(libxml2 20914%)\n$"))
+  end)
+
+  it("gives usage errors exit 2 and help with an example for every command", function()
+    local code, _, err = run("frobnicate")
+    assert.are.equal(2, code)
+    assert.truthy(err:find("Usage", 1, true))
+    for _, c in ipairs { "link", "check", "links", "unlink", "schema-check", "validate", "show" } do
+      local hc, out = run(c .. " --help")
+      assert.are.equal(0, hc)
+      assert.truthy(out:find("Example: axlink " .. c, 1, true), c)
+    end
+  end)
+
+  describe("check", function()
+    it("exits 0 on a clean message and 1 on rule errors", function()
+      assert.are.equal(0, (run("check " .. AX)))
+      local code, out = run("check spec/fixtures/rules/R04-shared-entity.xml")
+      assert.are.equal(1, code)
+      assert.truthy(out:find("AXL-R04", 1, true))
+      -- Receive mode downgrades R04 to a warning: exit 0.
+      assert.are.equal(0, (run("check --mode receive spec/fixtures/rules/R04-shared-entity.xml")))
+    end)
+
+    it("takes limits and gives the documented JSON shape", function()
+      local code, out = run("check --json --max-externe 1 spec/fixtures/rules/R01-three-files.xml")
+      assert.are.equal(1, code)
+      local j = cjson.decode(out)
+      assert.are.equal(false, j.ok)
+      assert.are.equal("send", j.mode)
+      assert.are.equal("AXL-R01", j.problems[1].code)
+      assert.are.equal("error", j.problems[1].severity)
+      assert.is_string(j.problems[1].path)
+      assert.is_number(j.problems[1].line)
+    end)
+
+    it("reads standard input and refuses bad input with exit 2, no values", function()
+      local code, out = run("check -", AX)
+      assert.are.equal(0, code)
+      assert.truthy(out:find("ok", 1, true))
+      local bad = os.tmpname()
+      local f = assert(io.open(bad, "w"))
+      f:write("<OfferteAanvraag><Naam>Geheimenaam</Naam></Offerte>")
+      f:close()
+      local c2, _, err = run("check " .. bad)
+      os.remove(bad)
+      assert.are.equal(2, c2)
+      assert.truthy(err:find("AXL-P01", 1, true))
+      assert.falsy(err:find("Geheimenaam", 1, true))
+    end)
+  end)
+
+  describe("link", function()
+    it("links, writes the output atomically and reports on stderr", function()
+      local d = tmpdir()
+      local code, out, err = run(("link %s %s %s -o %s/out.xml"):format(AX, CSV, FMT, d))
+      assert.are.equal(0, code, err)
+      assert.are.equal("", out)
+      assert.truthy(err:find("linked: person 1 -> Hypotheekgever 2, Dataleverancier DL1 (verified)", 1, true))
+      local f = assert(io.open(d .. "/out.xml"))
+      assert.truthy(f:read("a"):find("<DataleverancierID>HH-2026-0042</DataleverancierID>", 1, true))
+      f:close()
+      os.execute("rm -rf " .. d)
+    end)
+
+    it("writes to standard output without -o", function()
+      local code, out = run(("link %s %s %s"):format(AX, CSV, FMT))
+      assert.are.equal(0, code)
+      assert.truthy(out:find('^<%?xml version="1.0" encoding="utf%-8"%?>\n<OfferteAanvraag'))
+    end)
+
+    it("refuses -o onto an input, and writes nothing when the link is refused", function()
+      local d = tmpdir()
+      os.execute(("cp %s %s/in.xml"):format(AX, d))
+      local code, _, err = run(("link %s/in.xml %s %s -o %s/in.xml"):format(d, CSV, FMT, d))
+      assert.are.equal(2, code)
+      assert.truthy(err:find("one of the input files", 1, true))
+      code, _, err = run(("link %s/in.xml %s %s --match 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d=99 -o %s/out.xml")
+        :format(d, CSV, FMT, d))
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-L01", 1, true))
+      assert.is_nil(io.open(d .. "/out.xml"))
+      os.execute("rm -rf " .. d)
+    end)
+
+    it("gives JSON with the links and, for --fill, paths and sources but no values", function()
+      local d = tmpdir()
+      local code, out = run(("link %s %s %s --fill --overwrite --json -o %s/out.xml --provenance %s/p.json")
+        :format(AX, CSV, FMT, d, d))
+      assert.are.equal(0, code)
+      local j = cjson.decode(out)
+      assert.is_true(j.ok)
+      assert.are.equal(2, #j.links)
+      assert.are.equal("verified", j.links[1].grade)
+      assert.are.equal(6, #j.fill.changes)
+      assert.are.equal("/OfferteAanvraag/PartijNAWData[1]/StraatNaam", j.fill.changes[1].path)
+      assert.is_nil(j.fill.changes[1].new)
+      assert.falsy(out:find("Ebbingestraat", 1, true))
+      local p = cjson.decode(assert(io.open(d .. "/p.json")):read("a"))
+      assert.are.equal("Nieuwe Ebbingestraat", p.changes[1].new)   -- the sidecar holds the data
+      os.execute("rm -rf " .. d)
+    end)
+  end)
+
+  describe("links", function()
+    it("prints the keys, names and dates only with --show-values", function()
+      local d = tmpdir()
+      run(("link %s %s %s -o %s/out.xml"):format(AX, CSV, FMT, d))
+      local code, out = run("links " .. d .. "/out.xml")
+      assert.are.equal(0, code)
+      assert.truthy(out:find("PersoonsID 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", 1, true))
+      assert.falsy(out:find("Boer", 1, true))
+      assert.falsy(out:find("1954", 1, true))
+      local _, shown = run("links --show-values " .. d .. "/out.xml")
+      assert.truthy(shown:find("Boer", 1, true))
+      local _, js = run("links --json " .. d .. "/out.xml")
+      local j = cjson.decode(js)
+      assert.are.equal(2, #j.links)
+      assert.are.equal("HH-2026-0042", j.links[1].dataleverancier_id)
+      assert.are.equal(2, j.links[1].hypotheekgever)
+      assert.is_nil(j.links[1].partij)
+      os.execute("rm -rf " .. d)
+    end)
+  end)
+
+  describe("unlink, show, demo", function()
+    it("unlinks one link", function()
+      local d = tmpdir()
+      run(("link %s %s %s -o %s/out.xml"):format(AX, CSV, FMT, d))
+      local code = run(("unlink %s/out.xml --persoons-id 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d " ..
+        "--dataleverancier-id HH-2026-0042 -o %s/un.xml"):format(d, d))
+      assert.are.equal(0, code)
+      local _, js = run("links --json " .. d .. "/un.xml")
+      assert.are.equal(1, #cjson.decode(js).links)
+      code = run(("unlink %s/un.xml --persoons-id nobody --dataleverancier-id HH-2026-0042"):format(d))
+      assert.are.equal(2, code)
+      os.execute("rm -rf " .. d)
+    end)
+
+    it("shows structure only", function()
+      local code, out = run("show " .. AX)
+      assert.are.equal(0, code)
+      assert.truthy(out:find("Hypotheekgever 2 -> PartijNAWData NA01", 1, true))
+      assert.falsy(out:find("Boer", 1, true))
+    end)
+  end)
+end)
