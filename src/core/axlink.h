@@ -190,7 +190,9 @@ typedef struct axl_schema_limits {
   axl_occurs externe;          /* ExterneIdentificatie under
                                   OfferteAanvraag/Hypotheekgever/Identificatie */
   axl_occurs dataleverancier;  /* Dataleverancier under OfferteAanvraag */
-  int unsupported;             /* a construct made a limit undecidable */
+  int externe_undecided;       /* a construct made that limit undecidable */
+  int dataleverancier_undecided;
+  int unsupported;             /* either of them */
 } axl_schema_limits;
 
 /* Loads an XSD. axlink reads the main file and every include/import itself,

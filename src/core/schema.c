@@ -182,11 +182,11 @@ static int under(const char *dir, const char *real) {
   return strncmp(real, dir, n) == 0 && real[n] == '/';
 }
 
-static int refuse_location(axl_error *err, const char *loc,
+static int refuse_location(axl_error *err, const char *kind, const char *loc,
                            const char *why) {
   char text[256];
   /* A schemaLocation is the schema author's, not personal data. */
-  snprintf(text, sizeof text, "include refused: %.120s (%s)", loc, why);
+  snprintf(text, sizeof text, "xs:%s refused: %.120s (%s)", kind, loc, why);
   axl_error_set(err, "AXL-S03", 0, text);
   return -1;
 }
@@ -194,26 +194,26 @@ static int refuse_location(axl_error *err, const char *loc,
 static int load_includes(axl_schema *s, size_t index, axl_error *err);
 
 /* Reads, checks and parses one included document, then its includes. */
-static int load_one(axl_schema *s, const char *from_dir, const char *loc,
-                    axl_error *err) {
+static int load_one(axl_schema *s, const char *from_dir, const char *kind,
+                    const char *loc, axl_error *err) {
   char joined[PATH_MAX * 2], real[PATH_MAX];
   char *bytes;
   size_t len;
   axl_xsd_file *f;
   if (strstr(loc, "://") || strncmp(loc, "file:", 5) == 0)
-    return refuse_location(err, loc, "not a relative path");
-  if (loc[0] == '/') return refuse_location(err, loc, "absolute path");
-  if (!s->dir[0]) return refuse_location(err, loc, "no base directory");
+    return refuse_location(err, kind, loc, "not a relative path");
+  if (loc[0] == '/') return refuse_location(err, kind, loc, "absolute path");
+  if (!s->dir[0]) return refuse_location(err, kind, loc, "no base directory");
   snprintf(joined, sizeof joined, "%s/%s", from_dir, loc);
   if (!realpath(joined, real))
-    return refuse_location(err, loc, "not found");
+    return refuse_location(err, kind, loc, "not found");
   if (!under(s->dir, real))
-    return refuse_location(err, loc, "outside the schema's directory");
+    return refuse_location(err, kind, loc, "outside the schema's directory");
   if (set_find(&s->set, real)) return 0;  /* already loaded: cycles end */
   if (s->set.count >= XSD_MAX_FILES)
-    return refuse_location(err, loc, "too many schema documents");
+    return refuse_location(err, kind, loc, "too many schema documents");
   bytes = read_regular(real, &len, err);
-  if (!bytes) return refuse_location(err, loc, "not a readable regular file");
+  if (!bytes) return refuse_location(err, kind, loc, "not a readable regular file");
   f = set_add(&s->set, real, bytes, len);
   if (!f) {
     free(bytes);
@@ -223,7 +223,7 @@ static int load_one(axl_schema *s, const char *from_dir, const char *loc,
   f->doc = parse_xsd(bytes, len, real, err);
   if (!f->doc) {
     if (strcmp(err ? err->code : "", "AXL-S02") == 0)
-      return refuse_location(err, loc, "carries a DOCTYPE");
+      return refuse_location(err, kind, loc, "carries a DOCTYPE");
     return -1;
   }
   return load_includes(s, s->set.count - 1, err);
@@ -244,7 +244,7 @@ static int load_includes(axl_schema *s, size_t index, axl_error *err) {
       continue;
     loc = xmlGetNoNsProp(c, BAD_CAST "schemaLocation");
     if (!loc) continue;  /* an import by namespace only loads nothing */
-    rc = load_one(s, dir, (const char *)loc, err);
+    rc = load_one(s, dir, (const char *)c->name, (const char *)loc, err);
     xmlFree(loc);
     if (rc) return rc;
     /* load_one may have moved the array: re-read the root. */

@@ -304,18 +304,24 @@ void axl_xsd_analyse(const axl_xsd_set *set, axl_schema_limits *limits,
   char num[32], text[192];
 
   memset(limits, 0, sizeof *limits);
+  /* A redefinition changes components after the fact: nothing is decided. */
   for (size_t i = 0; i < set->count; i++) {
     xmlNodePtr root = xmlDocGetRootElement(set->files[i].doc);
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
       if (axl_xsd_is(c, "redefine") || axl_xsd_is(c, "override")) {
         occ o = undecided(c, "xs:redefine or xs:override");
-        unsupported(set, r, &o);
-        limits->unsupported = 1;
+        if (!limits->unsupported) unsupported(set, r, &o);
+        limits->unsupported = limits->externe_undecided =
+          limits->dataleverancier_undecided = 1;
       }
+  }
+  if (limits->unsupported) {
+    axl_report_sort(r);
+    return;
   }
   if (ext.unsupported) {
     unsupported(set, r, &ext);
-    limits->unsupported = 1;
+    limits->unsupported = limits->externe_undecided = 1;
   } else {
     limits->externe.min = ext.min;
     limits->externe.max = ext.max;
@@ -334,7 +340,7 @@ void axl_xsd_analyse(const axl_xsd_set *set, axl_schema_limits *limits,
   }
   if (dl.unsupported) {
     unsupported(set, r, &dl);
-    limits->unsupported = 1;
+    limits->unsupported = limits->dataleverancier_undecided = 1;
   } else {
     limits->dataleverancier.min = dl.min;
     limits->dataleverancier.max = dl.max;

@@ -32,9 +32,11 @@ static void read_occurs(lua_State *L, int limits, const char *field,
 
 static void schema_limits(const axl_schema *s, axl_check_opts *o) {
   const axl_schema_limits *lim = axl_schema_get_limits(s);
-  if (lim->unsupported) return;  /* undecided: the defaults stand */
-  if (isnan(o->externe.max)) o->externe = lim->externe;
-  if (isnan(o->dataleverancier.max)) o->dataleverancier = lim->dataleverancier;
+  /* An undecided limit leaves the defaults standing. */
+  if (isnan(o->externe.max) && !lim->externe_undecided)
+    o->externe = lim->externe;
+  if (isnan(o->dataleverancier.max) && !lim->dataleverancier_undecided)
+    o->dataleverancier = lim->dataleverancier;
 }
 
 void axl_lua_check_opts(lua_State *L, int msg, int opts, axl_check_opts *o) {

@@ -139,9 +139,11 @@ static int s_limits(lua_State *L) {
   const axl_schema_limits *lim =
       axl_schema_get_limits(axl_lua_checkschema(L, 1));
   lua_createtable(L, 0, 3);
-  if (!lim->unsupported || lim->externe.max > 0) {
+  if (!lim->externe_undecided) {   /* an undecided limit is absent */
     push_occurs(L, lim->externe);
     lua_setfield(L, -2, "ExterneIdentificatie");
+  }
+  if (!lim->dataleverancier_undecided) {
     push_occurs(L, lim->dataleverancier);
     lua_setfield(L, -2, "Dataleverancier");
   }
