@@ -47,6 +47,9 @@ build = {
     ["axlink.cli"] = "lua/axlink/cli.lua",
     ["axlink.cdl"] = "lua/axlink/cdl.lua",
     ["axlink.fill"] = "lua/axlink/fill.lua",
+    ["axlink.formats.ockto"] = "lua/axlink/formats/ockto.lua",
+    ["axlink.formats.iwize"] = "lua/axlink/formats/iwize.lua",
+    ["axlink.formats.hdn_brondata"] = "lua/axlink/formats/hdn_brondata.lua",
   },
   install = {
     bin = { axlink = "bin/axlink" },
@@ -54,6 +57,7 @@ build = {
     lua = {
       ["axlink.data.aanvraag"] = "examples/data/aanvraag.xml",
       ["axlink.data.README"] = "examples/data/README.md",
+      ["axlink.data.ockto-bundled"] = "examples/data/ockto-bundled.json",
     },
   },
 }

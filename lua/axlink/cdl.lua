@@ -210,6 +210,20 @@ local function basename(path)
   return (path:match("([^/]+)$")) or path
 end
 
+--- A format's refusal as the error triple: its own AXL code is kept (an
+-- AXL-P code from the C parser too), anything else becomes AXL-C17; the file
+-- name is put in front once.
+function M.qualify(name, err, format)
+  local msg = type(err) == "string" and err or "decode failed"
+  local code = msg:match("(AXL%-%u%d+)")
+  if not code then
+    code = "AXL-C17"
+    msg = "AXL-C17 " .. msg
+  end
+  if name and msg:sub(1, #name) ~= name then msg = name .. ": " .. msg end
+  return msg, { code = code, file = name, format = format }
+end
+
 -- Calls a format's function, turning a raise into the error triple.
 local function call(format, what, ...)
   local ok, a, b = pcall(format[what], ...)
@@ -258,11 +272,10 @@ function M.read(paths, opts)
       return refuse("AXL-C16", ("%s: files of different formats in one delivery"):format(name), { file = name })
     end
     format = f
-    local d, derr = call(f, "decode", bytes, path, opts)
+    local d, derr, dinfo = call(f, "decode", bytes, path, opts)
     if not d then
-      local msg = type(derr) == "string" and derr or "decode failed"
-      if not msg:match("^AXL%-C") then msg = "AXL-C17 " .. msg end
-      return nil, name .. ": " .. msg, { code = msg:match("^(AXL%-C%d+)"), file = name, format = f.name }
+      if type(dinfo) == "table" and dinfo.code then return nil, derr, dinfo end   -- already a triple
+      return nil, M.qualify(name, derr, f.name)
     end
     deliveries[#deliveries + 1] = d
   end
@@ -271,9 +284,10 @@ function M.read(paths, opts)
     if not format.join then
       return refuse("AXL-C18", ("format %s reads one file at a time"):format(format.name))
     end
-    local d, err = call(format, "join", deliveries, opts)
+    local d, err, jinfo = call(format, "join", deliveries, opts)
     if not d then
-      return nil, type(err) == "string" and err or "AXL-C17 join failed", { code = "AXL-C17", format = format.name }
+      if type(jinfo) == "table" and jinfo.code then return nil, err, jinfo end
+      return nil, M.qualify(nil, err, format.name)
     end
     delivery = d
   end

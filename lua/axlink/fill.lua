@@ -18,8 +18,13 @@ local NEVER = {
 }
 local NEVER_PREFIX = { "Legitimatie", "VerblijfsVergunning", "TelefoonNr" }
 
-local function never(field)
+local function never(field, value)
   if NEVER[field] then return true end
+  -- "No study loan" is the adviser's statement, not a fact a CDL can prove.
+  if field == "StudieleningInventarisatie" and type(value) == "string" and
+      (value:match("^01") or value:lower():find("geen", 1, true)) then
+    return true
+  end
   for _, p in ipairs(NEVER_PREFIX) do
     if field:sub(1, #p) == p then return true end
   end
@@ -112,7 +117,7 @@ end
 -- Writes one field of a table, or records why it did not.
 function Ctx:_put(tbl, parts, field, value, meta)
   local path = path_of(parts) .. "/" .. field
-  if never(field) then return self:_propose(path, value, meta, "never filled automatically") end
+  if never(field, value) then return self:_propose(path, value, meta, "never filled automatically") end
   if placeholder(value) then return end
   local old = tbl[field]
   if old == value then return end
@@ -161,23 +166,22 @@ function Ctx:entity(kind, key, fields, meta)
   if parent_name == nil then error("fill: unknown entity kind " .. tostring(kind), 2) end
   local hg = self.link.hypotheekgever
   local parts = { ("Hypotheekgever[%d]"):format(self.link.hg_index) }
-  local base = ("Hypotheekgever[%d]/"):format(self.link.hg_index)
+  if parent_name then parts[#parts + 1] = parent_name .. "[1]" end
+  -- Field names sorted: change and proposal lists come out the same each run.
+  local names = {}
+  for f in pairs(fields or {}) do names[#names + 1] = f end
+  table.sort(names)
   if kind == "Dienstbetrekking" or (kind == "InkomensbepalingLoondienst" and not (meta and meta.official_ibl)) then
-    for f, v in pairs(fields) do
-      self:_propose(path_of { base .. kind } .. "/" .. f, v, meta, kind == "Dienstbetrekking"
+    local where = path_of(parts) .. "/" .. kind
+    for _, f in ipairs(names) do
+      self:_propose(where .. "/" .. f, fields[f], meta, kind == "Dienstbetrekking"
         and "never filled automatically" or "IBL only from an official, signed IBL result")
     end
     return
   end
   local parent = hg
-  if parent_name then
-    hg[parent_name] = hg[parent_name] or {}
-    if not hg[parent_name][1] then hg[parent_name][1] = {} end
-    parent = hg[parent_name][1]
-    parts[#parts + 1] = parent_name .. "[1]"
-  end
-  parent[kind] = parent[kind] or {}
-  local list = parent[kind]
+  if parent_name then parent = (hg[parent_name] or {})[1] or {} end
+  local list = parent[kind] or {}
   local target
   for _, e in ipairs(list) do
     local same = true
@@ -186,21 +190,29 @@ function Ctx:entity(kind, key, fields, meta)
     end
     if same then target = e break end
   end
-  if not target then
-    target = {}
-    for k, v in pairs(key or {}) do target[k] = v end
-    list[#list + 1] = target
-    local source, date = meta_of(meta)
-    self.result.changes[#self.result.changes + 1] = {
-      path = path_of(parts) .. "/" .. kind .. "[" .. #list .. "]", source = source, source_date = date,
-      new = "(new entity)", kind = "derived",
-    }
+  local fresh = target == nil
+  if fresh then target = {} end
+  local index = fresh and #list + 1 or index_of(list, target)
+  parts[#parts + 1] = ("%s[%d]"):format(kind, index)
+  local before = #self.result.changes
+  local keys = {}
+  for k in pairs(key or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  if fresh then
+    for _, k in ipairs(keys) do self:_put(target, parts, k, key[k], meta) end
   end
-  parts[#parts + 1] = kind .. "[" .. index_of(list, target) .. "]"
-  local names = {}
-  for f in pairs(fields) do names[#names + 1] = f end
-  table.sort(names)   -- deterministic change lists
   for _, f in ipairs(names) do self:_put(target, parts, f, fields[f], meta) end
+  -- A new entity is attached only when something beyond its key was written.
+  if fresh and #self.result.changes > before + #keys then
+    list[#list + 1] = target
+    parent[kind] = list
+    if parent_name and not (hg[parent_name] and hg[parent_name][1]) then
+      hg[parent_name] = hg[parent_name] or {}
+      hg[parent_name][1] = parent
+    end
+  elseif fresh then
+    for i = #self.result.changes, before + 1, -1 do table.remove(self.result.changes, i) end
+  end
 end
 
 -- {======================================================================

@@ -306,6 +306,8 @@ static const axl_model_child ax_partijnawdata[] = {
   { "SoortPartij", LEAF },
   { "VoorNamen", LEAF },
   { "GeboorteAchternaam", LEAF },
+  /* ASSUMED: beside the name it qualifies, like CorrespondentieTussenvoegsels. */
+  { "GeboorteTussenvoegsels", LEAF },
   { "CorrespondentieNaam", LEAF },
   /* ASSUMED: one sample has it between CorrespondentieNaam and
   ** GeboortePlaats, the other has Nationaliteit there; kept next to the
