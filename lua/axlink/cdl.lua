@@ -99,8 +99,13 @@ end
 -- The delivery check (DESIGN 4.1)
 -- =======================================================================
 
-local BSN_KEYS = { bsn = true, burgerservicenummer = true, sofinummer = true, sofi = true,
-  ["burger_service_nummer"] = true, citizenservicenumber = true }
+-- A field name says BSN when, lower-cased and without separators, it is or
+-- contains one of these (bsnPartner, partner_bsn, burger_service_nummer...).
+local function names_bsn(key)
+  local k = key:lower():gsub("[%s%-_%.]", "")
+  return k:find("burgerservicenummer", 1, true) or k:find("sofinummer", 1, true) or
+    k:find("citizenservicenumber", 1, true) or k == "sofi" or k:sub(1, 3) == "bsn" or k:sub(-3) == "bsn"
+end
 
 --- Removes every field whose name says BSN, anywhere in the delivery
 -- (formats must already have dropped it; this is the safety net).
@@ -111,7 +116,7 @@ function M.scrub(x, seen)
   seen[x] = true
   local removed, drop = 0, {}
   for k, v in pairs(x) do
-    if type(k) == "string" and BSN_KEYS[k:lower():gsub("[%s%-_%.]", "")] then
+    if type(k) == "string" and names_bsn(k) then
       drop[#drop + 1] = k
     else
       removed = removed + M.scrub(v, seen)
@@ -226,12 +231,12 @@ end
 
 -- Calls a format's function, turning a raise into the error triple.
 local function call(format, what, ...)
-  local ok, a, b = pcall(format[what], ...)
+  local ok, a, b, c = pcall(format[what], ...)
   if not ok then
     return refuse("AXL-C12", ("format %s: %s raised: %s"):format(format.name, what, tostring(a)),
       { format = format.name })
   end
-  return a, b
+  return a, b, c
 end
 
 local function detect(bytes, path)

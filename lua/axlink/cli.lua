@@ -225,7 +225,7 @@ function commands.link(run, a)
   local msg, err = run:read_message(a.file, { schema = run:load_schema(a.schema) })
   if not msg then fail(err) end
   run:progress(("reading %d CDL file(s)"):format(#a.cdl))
-  local delivery, derr = axlink.cdl.read(a.cdl, { format = a.format })
+  local delivery, derr = axlink.cdl.read(a.cdl, { format = a.format, person_id = a.person_id })
   if not delivery then fail(derr) end
   local result, lerr, linfo = msg:link(delivery, { match = parse_match(a.match, a.skip), force = a.force,
     replace = a.replace })
@@ -384,6 +384,7 @@ local function parser()
   link:option("-o --output", "Write the linked AX here (- for standard output, the default).")
   link:option("--format", "Force a CDL format by name.")
   link:option("--format-file", "Load a format from a Lua file first.")
+  link:option("--person-id", "The person's key for a file that carries none (iwize-json).")
   link:option("--match", "PERSON_ID=VOLGNUMMER or PERSON_ID=PARTIJ_ID."):count("*")
   link:option("--skip", "PERSON_ID that is not an applicant in this AX."):count("*")
   link:flag("--force", "Link despite a birth-date conflict.")

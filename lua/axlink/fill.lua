@@ -14,7 +14,7 @@ local M = {}
 -- Fields never filled automatically: at most proposed (DESIGN 7.3).
 local NEVER = {
   BSN = true, BurgerlijkeStaat = true, KinderenAantal = true, RekeningNr = true,
-  ["E-mailadres"] = true, Dienstbetrekking = true, Toetsinkomen = true,
+  ["E-mailadres"] = true, Dienstbetrekking = true,
 }
 local NEVER_PREFIX = { "Legitimatie", "VerblijfsVergunning", "TelefoonNr" }
 
@@ -31,9 +31,12 @@ local function never(field, value)
   return false
 end
 
--- Values that only stand in for missing data.
+-- Values that only stand in for missing data (nil: the CDL had none).
 local function placeholder(v)
-  if type(v) ~= "string" then return true end
+  if v == nil then return true end
+  if type(v) ~= "string" then
+    error("fill: values are strings as HDN writes them (amounts: axlink.amount), got " .. type(v), 3)
+  end
   if v:match("^%s*$") then return true end
   local l = v:lower()
   if l == "onbekend" or l == "unknown" or l == "n.v.t." or l == "nvt" or l == "-" then return true end
@@ -120,6 +123,23 @@ function Ctx:_put(tbl, parts, field, value, meta)
   if never(field, value) then return self:_propose(path, value, meta, "never filled automatically") end
   if placeholder(value) then return end
   local old = tbl[field]
+  if type(old) == "table" then   -- { [1] = text, Attr = ... }: the text is the value
+    if old[1] == value then return end
+    if old[1] ~= nil and not self.opts.overwrite then
+      local source = meta_of(meta)
+      self.result.conflicts[#self.result.conflicts + 1] = {
+        path = path, source = source, ax_value = old[1], cdl_value = value,
+      }
+      return
+    end
+    local source, date, kind = meta_of(meta)
+    local was = old[1]
+    old[1] = value
+    self.result.changes[#self.result.changes + 1] = {
+      path = path, source = source, source_date = date, old = was, new = value, kind = kind,
+    }
+    return
+  end
   if old == value then return end
   local source, date, kind = meta_of(meta)
   if old ~= nil and not self.opts.overwrite then
@@ -149,8 +169,11 @@ end
 
 --- Records a proposal only (the host decides).
 function Ctx:propose(entity, field, value, meta, reason)
-  local base = entity == "PartijNAWData" and ("PartijNAWData[%d]"):format(self.link.partij_index or 0)
-    or ("Hypotheekgever[%d]"):format(self.link.hg_index)
+  local base = ("Hypotheekgever[%d]"):format(self.link.hg_index)
+  if entity == "PartijNAWData" then
+    if not self.link.partij_index then return end   -- no PartijNAWData to propose for
+    base = ("PartijNAWData[%d]"):format(self.link.partij_index)
+  end
   self:_propose(path_of { base } .. "/" .. field, value, meta, reason or "proposed by the format")
 end
 
@@ -183,7 +206,8 @@ function Ctx:entity(kind, key, fields, meta)
   if parent_name then parent = (hg[parent_name] or {})[1] or {} end
   local list = parent[kind] or {}
   local target
-  for _, e in ipairs(list) do
+  -- An empty key asks for a new entity (a format may add several).
+  for _, e in ipairs(next(key or {}) ~= nil and list or {}) do
     local same = true
     for k, v in pairs(key or {}) do
       if e[k] ~= v then same = false end

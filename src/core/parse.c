@@ -72,32 +72,29 @@ static void stop(xmlParserCtxtPtr ctxt, const char *code, const char *text) {
 /*
 ** Counts attributes per tag on the raw bytes: '=' outside quotes between
 ** '<' and '>'. Comments, CDATA sections and PIs are skipped whole so their
-** text cannot be mistaken for markup. Returns the line of the first tag
-** over the limit, or 0.
+** text cannot be mistaken for markup. It runs over every byte of every
+** input, so it counts no lines: the line of a refusal is worked out only
+** when there is one. Returns the offset of the first tag over the limit,
+** or -1.
 */
-static long prescan_attributes(const char *p, size_t len, size_t max) {
-  const char *end = p + len;
-  long line = 1;
+static long prescan_attributes(const char *start, size_t len, size_t max) {
+  const char *p = start, *end = start + len;
   while (p < end) {
     const char *lt = memchr(p, '<', (size_t)(end - p));
+    const char *close = NULL;
     if (!lt) break;
-    for (const char *q = p; q < lt; q++) line += (*q == '\n');
     p = lt + 1;
     if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
-      const char *close = NULL;
       for (const char *q = p + 3; q + 2 < end; q++)
         if (q[0] == '-' && q[1] == '-' && q[2] == '>') { close = q + 3; break; }
       if (!close) break;
-      for (const char *q = p; q < close; q++) line += (*q == '\n');
       p = close;
       continue;
     }
     if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0) {
-      const char *close = NULL;
       for (const char *q = p + 8; q + 2 < end; q++)
         if (q[0] == ']' && q[1] == ']' && q[2] == '>') { close = q + 3; break; }
       if (!close) break;
-      for (const char *q = p; q < close; q++) line += (*q == '\n');
       p = close;
       continue;
     }
@@ -105,24 +102,27 @@ static long prescan_attributes(const char *p, size_t len, size_t max) {
       size_t count = 0;
       char quote = 0;
       int pi = (p < end && *p == '?');
-      const char *q = p;
-      for (; q < end; q++) {
-        char c = *q;
-        if (c == '\n') line++;
+      for (; p < end; p++) {
+        char c = *p;
         if (quote) {
           if (c == quote) quote = 0;
         } else if (c == '"' || c == '\'') {
           quote = c;
         } else if (c == '=') {
-          if (!pi && ++count > max) return line;
+          if (!pi && ++count > max) return (long)(lt - start);
         } else if (c == '>') {
           break;
         }
       }
-      p = q;
     }
   }
-  return 0;
+  return -1;
+}
+
+static long line_at(const char *start, long offset) {
+  long line = 1;
+  for (const char *q = start; q < start + offset; q++) line += (*q == '\n');
+  return line;
 }
 
 /* Our own structured handler: keeps the first real error's code and line. */
@@ -270,9 +270,23 @@ static void end_element(void *ctx, const xmlChar *localname,
   xmlSAX2EndElementNs(ctx, localname, prefix, uri);
 }
 
+static int blank_run(const xmlChar *ch, int len) {
+  for (int i = 0; i < len; i++)
+    if (ch[i] != ' ' && ch[i] != '\t' && ch[i] != '\n' && ch[i] != '\r')
+      return 0;
+  return 1;
+}
+
 static void characters(void *ctx, const xmlChar *ch, int len) {
   xmlParserCtxtPtr ctxt = ctx;
   parse_state *st = ctxt->_private;
+  xmlNodePtr node = ctxt->node;
+  /* Whitespace right after a child element is indentation: no node is
+  ** made for it. Text that follows it is refused as mixed content anyway,
+  ** so nothing that matters can be lost. */
+  if (node && node->last && node->last->type == XML_ELEMENT_NODE &&
+      blank_run(ch, len))
+    return;
   st->text_run += (size_t)len;
   st->text_total += (size_t)len;
   if (st->text_run > st->lim.max_text) {
@@ -327,8 +341,8 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
     return NULL;
   }
   bad_line = prescan_attributes(bytes, len, st.lim.max_attributes);
-  if (bad_line) {
-    axl_error_set(err, "AXL-P05", bad_line,
+  if (bad_line >= 0) {
+    axl_error_set(err, "AXL-P05", line_at(bytes, bad_line),
                   "more attributes on one element than max_attributes");
     return NULL;
   }

@@ -30,14 +30,13 @@ int axl_serialize(const axl_message *m, char **out, size_t *len,
     if (xmlSaveClose(save) < 0 || written < 0) {
       axl_error_set(err, "AXL-W05", 0, "serialising failed");
     } else {
+      /* The buffer's memory is handed over, not copied. */
       size_t n = (size_t)xmlBufferLength(buf);
-      char *copy = xmlMalloc(n + 1);
-      if (!copy) {
+      xmlChar *bytes = xmlBufferDetach(buf);
+      if (!bytes) {
         axl_error_set(err, "AXL-W05", 0, "out of memory while serialising");
       } else {
-        memcpy(copy, xmlBufferContent(buf), n);
-        copy[n] = '\0';
-        *out = copy;
+        *out = (char *)bytes;
         *len = n;
         rc = 0;
       }
