@@ -197,18 +197,16 @@ end
 -- Reading
 -- =======================================================================
 
+-- Reads a regular file up to the cap: a FIFO, a device or /dev/zero is
+-- refused before it is opened, and a file that grows is caught by the cap.
 local function slurp(path)
+  if not require("axlink.core")._regular_file(path) then return nil, "not a regular file" end
   local f, err = io.open(path, "rb")
   if not f then return nil, err end
-  local size = f:seek("end")
-  if size and size > MAX_FILE then
-    f:close()
-    return nil, "file larger than 64 MiB"
-  end
-  f:seek("set")
-  local bytes = f:read("a")
+  local bytes = f:read(MAX_FILE + 1)
   f:close()
-  return bytes
+  if bytes and #bytes > MAX_FILE then return nil, "file larger than 64 MiB" end
+  return bytes or ""
 end
 
 local function basename(path)

@@ -22,7 +22,7 @@ local function never(field, value)
   if NEVER[field] then return true end
   -- "No study loan" is the adviser's statement, not a fact a CDL can prove.
   if field == "StudieleningInventarisatie" and type(value) == "string" and
-      (value:match("^01") or value:lower():find("geen", 1, true)) then
+      (value:lower():find("geen", 1, true) or value:lower():match("^%w*%s*nee")) then
     return true
   end
   for _, p in ipairs(NEVER_PREFIX) do
@@ -167,6 +167,15 @@ function Ctx:set(entity, field, value, meta)
   error("fill: ctx:set entity must be PartijNAWData or Hypotheekgever", 2)
 end
 
+--- The current value of a field of the person's PartijNAWData or
+-- Hypotheekgever (read only; nil when absent).
+function Ctx:get(entity, field)
+  local t = entity == "PartijNAWData" and self.link.partij or entity == "Hypotheekgever" and self.link.hypotheekgever
+  local v = t and t[field]
+  if type(v) == "table" then return v[1] end
+  return v
+end
+
 --- Records a proposal only (the host decides).
 function Ctx:propose(entity, field, value, meta, reason)
   local base = ("Hypotheekgever[%d]"):format(self.link.hg_index)
@@ -206,13 +215,24 @@ function Ctx:entity(kind, key, fields, meta)
   if parent_name then parent = (hg[parent_name] or {})[1] or {} end
   local list = parent[kind] or {}
   local target
-  -- An empty key asks for a new entity (a format may add several).
-  for _, e in ipairs(next(key or {}) ~= nil and list or {}) do
-    local same = true
-    for k, v in pairs(key or {}) do
-      if e[k] ~= v then same = false end
+  -- An empty key asks for a new entity (a format may add several); a key
+  -- finds its entity under any Inkomsten, not only the first.
+  if next(key or {}) ~= nil then
+    local parents = parent_name and hg[parent_name] or { hg }
+    for pi, p in ipairs(parents or {}) do
+      for _, e in ipairs(p[kind] or {}) do
+        local same = true
+        for k, v in pairs(key) do
+          if e[k] ~= v then same = false end
+        end
+        if same then
+          target, parent, list = e, p, p[kind]
+          if parent_name then parts[#parts] = ("%s[%d]"):format(parent_name, pi) end
+          break
+        end
+      end
+      if target then break end
     end
-    if same then target = e break end
   end
   local fresh = target == nil
   if fresh then target = {} end

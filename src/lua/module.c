@@ -337,6 +337,14 @@ static int l_same_file(lua_State *L) {
   return 1;
 }
 
+/* CDL support: a regular file (not a FIFO, device or directory)? */
+static int l_regular_file(lua_State *L) {
+  struct stat st;
+  lua_pushboolean(L, stat(luaL_checkstring(L, 1), &st) == 0 &&
+                     S_ISREG(st.st_mode));
+  return 1;
+}
+
 static int l_denied_loads(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)axl_denied_loads());
   return 1;
@@ -369,6 +377,7 @@ static const luaL_Reg funcs[] = {
   {"_denied_loads", l_denied_loads},
   {"_isatty", l_isatty},
   {"_same_file", l_same_file},
+  {"_regular_file", l_regular_file},
   {NULL, NULL}
 };
 

@@ -1,0 +1,739 @@
+-- The built-in CDL format ockto-json (lua/axlink/formats/ockto.lua) and its
+-- sample files in examples/data/: decode, detect, refusals without values,
+-- no BSN anywhere, and read + link + fill + check end to end.
+local axlink = require "axlink"
+local cjson = require "cjson"
+local ockto = require "axlink.formats.ockto"
+
+local BUNDLED = "examples/data/ockto-bundled.json"
+local SINGLE = "examples/data/ockto-single.json"
+local AANVRAAG = "examples/data/aanvraag.xml"
+
+local BUNDLED_ID = "30990295-1227-4ddf-8074-5b63d0e48cf4"
+local BOER = "2a04c935-7420-4725-882b-0e4621a283ca"
+local BROUWER = "1f95315c-3cca-4288-bad8-4edcc1aac03f"
+local MEER = "d3fb750d-c671-48ba-89bd-900e6a37c20c"
+-- The samples' BSNs (government test range): they must never come out.
+local BSNS = { "999990019", "999993653", "999991772" }
+-- HDN's own Ockto DataleverancierID (BronAanvraagBericht 25.0 sample).
+local HDN_KEY = "eyJjb25zdW1lckRhdGEiOnsiRGF0YVNvdXJjZXMiOlsiTU9IIiwiVVdWIiwiVklBIiwiVVBPIiwiRFVPIiwiUkJSIiwiSUtCIiwi" ..
+  "SURJTiJdLCJJZCI6IjhiZWU1OTA1LTljMmMtNGEyYS1iZDZjLWIzZjM2YWYzYTNlYyIsIk9kbVZlcnNpb24iOiJWNF80In19"
+
+local function slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function write_tmp(bytes)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write(bytes)
+  f:close()
+  return path
+end
+
+-- The sample with an edit applied to its consumerData, as JSON text.
+local function variant(path, edit)
+  local doc = cjson.decode(slurp(path))
+  edit(doc.consumerData, doc)
+  return cjson.encode(doc)
+end
+
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function unbase64(s)
+  local bits = s:gsub("=", ""):gsub(".", function(c)
+    local v = B64:find(c, 1, true) - 1
+    local r = {}
+    for i = 6, 1, -1 do r[#r + 1] = (v >> (i - 1)) & 1 end
+    return table.concat(r)
+  end)
+  return (bits:gsub("%d%d%d%d%d%d%d%d", function(byte) return string.char(tonumber(byte, 2)) end):gsub("[01]+$", ""))
+end
+
+-- Every key and value of a table, recursively, as one string.
+local function flatten(x, out, seen)
+  out, seen = out or {}, seen or {}
+  if type(x) == "table" then
+    if seen[x] then return out end
+    seen[x] = true
+    for k, v in pairs(x) do
+      out[#out + 1] = tostring(k)
+      flatten(v, out, seen)
+    end
+  else
+    out[#out + 1] = tostring(x)
+  end
+  return out
+end
+
+local function deep_copy(x)
+  if type(x) ~= "table" then return x end
+  local c = {}
+  for k, v in pairs(x) do c[k] = deep_copy(v) end
+  return c
+end
+
+local function decode_err(bytes)
+  local d, err = ockto.decode(bytes, "x.json", {})
+  assert.is_nil(d)
+  assert.are.equal("string", type(err))
+  assert.truthy(err:match("^AXL%-C20 ockto%-json: "), err)
+  return err
+end
+
+describe("ockto-json: registration", function()
+  it("is registered first among the built-in formats", function()
+    assert.are.equal(ockto, axlink.cdl.get("ockto-json"))
+    local names = {}
+    for _, f in ipairs(axlink.cdl.formats()) do names[#names + 1] = f.name end
+    assert.are.equal("ockto-json", names[1])
+    assert.are.equal("string", type(ockto.description))
+    assert.are.equal("NL Nederland", ockto.codes.country.NL)
+  end)
+end)
+
+describe("ockto-json: decode", function()
+  it("decodes the bundled file to the expected delivery", function()
+    local d = assert(axlink.cdl.read(BUNDLED))
+    assert.are.equal('{"consumerData":{"DataSources":["MOH","UWV","UPO","DUO","VIA"],"Id":"' .. BUNDLED_ID ..
+      '","OdmVersion":"V4_4"}}', unbase64(d.id))
+    assert.are.equal("02 Ockto", d.supplier)
+    assert.are.equal("ockto-json", d.format)
+    assert.are.equal("2025-02-04T19:07:52Z", d.collected_at)
+    assert.are.equal("2025-04-04", d.valid_until)
+    assert.are.same({ "MOH", "UWV", "UPO", "DUO", "VIA" }, d.sources)
+    assert.are.equal(2, #d.persons)
+    local p1, p2 = d.persons[1], d.persons[2]
+    assert.are.same({ BOER, "aanvrager", "1954-07-03", "IJW", "Boer", "de" },
+      { p1.id, p1.role, p1.birth_date, p1.initials, p1.surname, p1.prefix })
+    assert.are.same({ BROUWER, "partner", "1955-02-17", "ZN", "Brouwer" },
+      { p2.id, p2.role, p2.birth_date, p2.initials, p2.surname })
+    assert.is_nil(p2.prefix)
+    assert.are.same({
+      { code = "MOH", product = "BRP persoonsgegevens", retrieved_at = "2025-02-03T10:32:05Z", available = true },
+      { code = "UWV", product = "Verzekeringsbericht", retrieved_at = "2025-02-03T10:35:41Z", available = true },
+      { code = "UPO", product = "Mijnpensioenoverzicht", retrieved_at = "2025-02-03T10:38:17Z", available = true },
+      { code = "DUO", product = "Studieschuld", available = false },
+      { code = "VIA", product = "Vooraf ingevulde aangifte 2023", retrieved_at = "2025-02-03T10:44:09Z",
+        available = true },
+    }, p1.sources)
+    assert.are.same({ "MOH", "UWV", "UPO", "DUO", "VIA" },
+      { p2.sources[1].code, p2.sources[2].code, p2.sources[3].code, p2.sources[4].code, p2.sources[5].code })
+    assert.are.equal("2025-02-04T19:01:15Z", p2.sources[4].retrieved_at)
+    assert.is_true(p2.sources[4].available)
+  end)
+
+  it("keeps the facts fill needs in data, and nothing identifying beyond them", function()
+    local d = assert(axlink.cdl.read(BUNDLED))
+    local brp = d.persons[1].data.brp
+    assert.are.same({ street = "Esdoornstraat", number = "31", postcode = "9721TB", city = "Groningen",
+      country = "NL", since = "1988-06-01" }, brp.address)
+    assert.are.same({ "IJsbrand Willem", "de", "Boer", "1954-07-03", "Leeuwarden", "NL", { "NL" } },
+      { brp.first_names, brp.prefix, brp.surname, brp.birth_date, brp.birth_place, brp.birth_country,
+        brp.nationalities })
+    local mpo = d.persons[1].data.mpo
+    assert.are.same({ years = 66, months = 4 }, mpo.aow.age)
+    assert.are.equal(12156.48, mpo.aow.reachable_couple)
+    assert.are.equal(18121.20, mpo.aow.accrued_single)
+    assert.is_false(mpo.aow.incl_holiday_pay)
+    assert.are.same({ years = 65, months = 0 }, mpo.old_age[1].from)
+    assert.is_nil(mpo.old_age[1].to)
+    assert.are.same({ id = "NZ-0048213-1", provider = "Stichting Pensioenfonds Noordelijke Zuivel",
+      accrued = 14236.80, reachable = 14236.80, as_of = "2025-01-01", indicative = false },
+      mpo.old_age[1].arrangements[1])
+    assert.is_nil(d.persons[1].data.duo)                 -- not collected: absent, not "no debt"
+    assert.are.same({ as_of = "2025-02-04", debt = 0 }, d.persons[2].data.duo)
+    assert.are.equal(2023, d.persons[1].data.via.tax_year)
+    -- Travel documents, children, the partner block and account numbers stay out.
+    local all = table.concat(flatten(d), "\n")
+    for _, s in ipairs { "NP3R8KD12", "SF9H2L7T4", "Sjoerd", "NL02INGB", "2400918877", "Huwelijk", "Tuinbouwstraat" } do
+      assert.falsy(all:find(s, 1, true), s)
+    end
+  end)
+
+  it("decodes the single-person file: partial birth date, multi-letter initials, a DUO debt", function()
+    local d = assert(axlink.cdl.read(SINGLE))
+    assert.are.equal('{"consumerData":{"DataSources":["MOH","UWV","UPO","DUO"],' ..
+      '"Id":"75049041-1a1f-4968-9e0e-7bfaed4f838a","OdmVersion":"V4_4"}}', unbase64(d.id))
+    assert.are.same({ "MOH", "UWV", "UPO", "DUO" }, d.sources)
+    assert.are.equal("2026-11-16T08:55:40Z", d.collected_at)
+    assert.are.equal("2027-01-15", d.valid_until)
+    assert.are.equal(1, #d.persons)
+    local p = d.persons[1]
+    assert.are.same({ MEER, "aanvrager", "1987-06-00", "ATh", "Meer", "van der" },
+      { p.id, p.role, p.birth_date, p.initials, p.surname, p.prefix })
+    assert.are.same({
+      { code = "MOH", product = "BRP persoonsgegevens", retrieved_at = "2026-11-16T08:41:12Z", available = true },
+      { code = "UWV", product = "Verzekeringsbericht", retrieved_at = "2026-11-16T08:46:58Z", available = true },
+      { code = "UPO", product = "Mijnpensioenoverzicht", retrieved_at = "2026-11-16T08:50:03Z", available = true },
+      { code = "DUO", product = "Studieschuld", retrieved_at = "2026-11-16T08:53:37Z", available = true },
+    }, p.sources)
+    assert.are.same({ scheme = "Studiefinanciering", debt = 9384.62, interest_rate = 0.46,
+      rate_fixed_until = "2028-12-31", statutory_monthly = 112.41, means_tested_monthly = 0,
+      repayment_start = "2019-01-01", remaining_months = 85, as_of = "2026-11-16" }, p.data.duo)
+    local uwv = p.data.uwv
+    assert.are.equal(2, #uwv.employments)
+    assert.are.equal("2022-08-31", uwv.employments[2].end_date)
+    assert.are.same({ from = "2022-07-01", to = "2022-07-31", hours = 0, sv_wage = 1207.16, car_contribution = 0,
+      car_private_use = 0 }, uwv.employments[2].periods[1])
+    assert.are.same({ street = "Van Speijkstraat", number = "14", letter = "B", addition = "2", postcode = "2518EV",
+      city = "'s-Gravenhage", country = "NL", since = "2019-04-01" }, p.data.brp.address)
+  end)
+
+  it("builds the key from the envelope exactly as HDN's sample key", function()
+    local bytes = cjson.encode { consumerData = {
+      Id = "8bee5905-9c2c-4a2a-bd6c-b3f36af3a3ec", OdmVersion = "V4_4",
+      DataSources = { "MOH", "UWV", "VIA", "UPO", "DUO", "RBR", "IKB", "IDIN" },
+      Persons = { { PersonId = "d0228eea-b818-4303-9357-aa043d24b452" } } } }
+    local d = assert(ockto.decode(bytes))
+    assert.are.equal(HDN_KEY, d.id)
+    -- The key is padded base64 when the JSON's length needs it.
+    assert.are.equal("YQ==", ockto._base64("a"))
+    assert.are.equal("YWI=", ockto._base64("ab"))
+    assert.are.equal("YWJj", ockto._base64("abc"))
+  end)
+
+  it("accepts ConsumerData, a BOM, a date-time with an offset (made UTC) and a person without an id", function()
+    local bytes = "\239\187\191" .. variant(BUNDLED, function(env, doc)
+      doc.ConsumerData, doc.consumerData = env, nil
+      env.CollectedAt = "2025-02-04T20:07:52+01:00"
+      env.Persons[2].PersonId = nil
+      env.Persons[1].Role = "Chauffeur"
+    end)
+    local d = assert(ockto.decode(bytes))
+    assert.are.equal("2025-02-04T19:07:52Z", d.collected_at)
+    assert.is_nil(d.persons[2].id)     -- never invented
+    assert.is_nil(d.persons[1].role)   -- an unknown role is no role
+    local path = write_tmp(bytes)
+    local rd = assert(axlink.cdl.read(path))
+    os.remove(path)
+    assert.is_nil(rd.persons[2].id)
+    assert.are.equal(BOER, rd.persons[1].id)
+  end)
+end)
+
+describe("ockto-json: detect", function()
+  it("claims both samples", function()
+    assert.is_true(ockto.detect(slurp(BUNDLED), BUNDLED))
+    assert.is_true(ockto.detect(slurp(SINGLE), SINGLE))
+  end)
+
+  it("does not claim iWize-style JSON, XML or other JSON", function()
+    local iwize = [[{"uuid":"5f1d2c3b-0000-4000-8000-000000000001","persoonsgegevens":{"aanvrager":{]] ..
+      [["geslachtsnaam":{"val":"Boer","meta":{"bron":"moh","datum":"03-02-2025"}},]] ..
+      [["geboortedatum":{"val":"03-07-1954","meta":{"bron":"moh","datum":"03-02-2025"}}}}}]]
+    for _, bytes in ipairs {
+      iwize,
+      slurp(AANVRAAG),
+      slurp("spec/fixtures/hdn/bronaanvraag-25.0-ockto-brp-sample.xml"),
+      '{"foo": 1, "bar": [1, 2, 3]}',
+      "[1, 2, 3]",
+      '["consumerData", {"Id": "x", "OdmVersion": "V4_4"}]',
+      '{"consumerData": 5}',
+      '{"consumerData": {"Id": "x"}}',
+      '{"wrapper": {"consumerData": {"Id": "x", "OdmVersion": "V4_4"}}}',
+      '{"consumerData": {"Id": "x", "OdmVersion": "V4_4"',
+      "",
+      "\0\1\2garbage",
+    } do
+      assert.is_false(ockto.detect(bytes, "x"), bytes:sub(1, 60))
+    end
+    -- The other built-in formats' samples, where present.
+    for _, path in ipairs { "examples/data/iwize-aanvrager.json", "examples/data/iwize-partner.json",
+      "examples/data/brondata/brp.xml", "examples/data/brondata/pensioen.xml" } do
+      local f = io.open(path, "rb")
+      if f then
+        assert.is_false(ockto.detect(f:read("a"), path), path)
+        f:close()
+      end
+    end
+    assert.is_false(ockto.detect(nil))
+  end)
+
+  it("makes cdl.read choose it by content, whatever the file is called", function()
+    local path = write_tmp(slurp(SINGLE))
+    local d = assert(axlink.cdl.read(path))
+    os.remove(path)
+    assert.are.equal("ockto-json", d.format)
+  end)
+end)
+
+describe("ockto-json: bad files", function()
+  it("refuses truncated JSON cleanly, quoting no value", function()
+    local bytes = slurp(BUNDLED)
+    for _, cut in ipairs { 1, 2, 100, #bytes // 2, #bytes - 2 } do
+      local err = decode_err(bytes:sub(1, cut))
+      assert.falsy(err:find("Boer", 1, true))
+    end
+    local path = write_tmp(bytes:sub(1, 4000))
+    local d, err, info = axlink.cdl.read(path, { format = "ockto-json" })
+    os.remove(path)
+    assert.is_nil(d)
+    assert.truthy(err:find("AXL-C20 ockto-json: not valid JSON", 1, true), err)
+    assert.are.equal("AXL-C20", info.code)
+  end)
+
+  it("refuses non-objects and a missing or wrong envelope, naming the field", function()
+    assert.truthy(decode_err("[1, 2]"):find("(root): JSON object expected", 1, true))
+    assert.truthy(decode_err('"consumerData"'):find("(root): JSON object expected", 1, true))
+    assert.truthy(decode_err('{"uuid": "x"}'):find("consumerData: missing", 1, true))
+    assert.truthy(decode_err('{"consumerData": [1]}'):find("consumerData: object expected", 1, true))
+    local cases = {
+      { function(env) env.Id = nil end, "consumerData.Id: missing" },
+      { function(env) env.Id = 42 end, "consumerData.Id: string expected" },
+      { function(env) env.Id = "bad id with spaces" end, "consumerData.Id: not a valid key" },
+      { function(env) env.OdmVersion = nil end, "consumerData.OdmVersion: missing" },
+      { function(env) env.DataSources = nil end, "consumerData.DataSources: missing" },
+      { function(env) env.DataSources = "MOH" end, "consumerData.DataSources: array expected" },
+      { function(env) env.DataSources[2] = "U\"W" end, "consumerData.DataSources[2]: not a valid key" },
+      { function(env) env.Persons = nil end, "consumerData.Persons: at least one person expected" },
+      { function(env) env.Persons = {} end, "consumerData.Persons: at least one person expected" },
+      { function(env) env.Persons = { a = 1 } end, "consumerData.Persons: array expected" },
+      { function(env) env.Persons[2] = "x" end, "consumerData.Persons[2]: object expected" },
+      { function(env) env.CollectedAt = "2025-02-04T19:07:52" end,
+        "consumerData.CollectedAt: ISO date-time with a time zone expected" },
+      { function(env) env.ConsentValidUntil = "04-04-2025" end,
+        "consumerData.ConsentValidUntil: YYYY-MM-DD date expected" },
+    }
+    for _, c in ipairs(cases) do
+      local err = decode_err(variant(BUNDLED, c[1]))
+      assert.truthy(err:find(c[2], 1, true), err)
+    end
+  end)
+
+  it("refuses wrong types inside persons, naming the path and never the value", function()
+    local P = "consumerData.Persons[1]."
+    local cases = {
+      { function(p) p.PersonId = 12345 end, P .. "PersonId: string expected", "12345" },
+      { function(p) p.PersonId = "2a04c935 7420" end, P .. "PersonId: not a valid key", "2a04c935" },
+      { function(p) p.Role = true end, P .. "Role: string expected" },
+      { function(p) p.Sources = { { Product = "BRP" } } end, P .. "Sources[1].Code: missing" },
+      { function(p) p.Sources[1].Available = "yes" end, P .. "Sources[1].Available: true or false expected" },
+      { function(p) p.MOH = "Boer" end, P .. "MOH: object expected", "Boer" },
+      { function(p) p.MOH.Geslachtsnaam = { "Boer" } end, P .. "MOH.Geslachtsnaam: string expected", "Boer" },
+      { function(p) p.MOH.Geboortedatum = 19540703 end, P .. "MOH.Geboortedatum: date string expected", "1954" },
+      { function(p) p.MOH.Geboortedatum = "1954-02-30" end, P .. "MOH.Geboortedatum: YYYY-MM-DD date expected",
+        "1954" },
+      { function(p) p.MOH.Voornamen = "IJsbrand\nWillem" end, P .. "MOH.Voornamen: control character in text",
+        "IJsbrand" },
+      { function(p) p.MOH.Adressen[1].Huisnummer = "31a" end, P .. "MOH.Adressen[1].Huisnummer: house number expected",
+        "31a" },
+      { function(p) p.UPO.Aow.TeBereikenSamenwonend = "veel" end,
+        P .. "UPO.Aow.TeBereikenSamenwonend: number expected", "veel" },
+      { function(p) p.UPO.Aow.OpgebouwdAlleenstaand = -18121.2 end,
+        P .. "UPO.Aow.OpgebouwdAlleenstaand: negative amount", "18121" },
+      { function(p) p.UPO.OuderdomsPensioen[1].Van.Jaren = 65.5 end,
+        P .. "UPO.OuderdomsPensioen[1].Van.Jaren: non-negative whole number expected", "65" },
+      { function(p) p.UPO.OuderdomsPensioen[1].Regelingen = { 1 } end,
+        P .. "UPO.OuderdomsPensioen[1].Regelingen[1]: object expected" },
+      { function(p) p.UWV.Dienstverbanden = { { Loonperioden = { { SvLoon = "4318,75" } } } } end,
+        P .. "UWV.Dienstverbanden[1].Loonperioden[1].SvLoon: number expected", "4318" },
+      { function(p) p.VIA.Belastingjaar = "twintig" end, P .. "VIA.Belastingjaar: number expected", "twintig" },
+    }
+    for _, c in ipairs(cases) do
+      local err = decode_err(variant(BUNDLED, function(env) c[1](env.Persons[1]) end))
+      assert.truthy(err:find(c[2], 1, true), err)
+      if c[3] then assert.falsy(err:find(c[3], 1, true), err) end
+    end
+  end)
+
+  it("refuses invalid UTF-8 and deep nesting without raising", function()
+    local bytes = slurp(BUNDLED):gsub("Leeuwarden", "Leeu\255warden")
+    assert.truthy(decode_err(bytes):find("MOH.Geboorteplaats: not valid UTF-8", 1, true))
+    local deep = '{"consumerData":' .. ("["):rep(5000) .. ("]"):rep(5000) .. "}"
+    decode_err(deep)
+    assert.is_false(ockto.detect(deep))
+    assert.truthy(decode_err('{"consumerData":{"Id":1e999}}'))
+    assert.truthy(decode_err('{"consumerData":{"Id":NaN}}'))
+  end)
+
+  it("reads a long run of spaces inside a value in linear time", function()
+    local name = "IJsbrand" .. (" "):rep(8 * 1024 * 1024) .. "Willem   "
+    local bytes = variant(BUNDLED, function(env) env.Persons[1].MOH.Voornamen = name end)
+    local t0 = os.clock()
+    local d = assert(ockto.decode(bytes))
+    assert.are.equal(#name - 3, #d.persons[1].data.brp.first_names)   -- trailing spaces trimmed
+    assert.truthy(os.clock() - t0 < 5, "too slow")
+  end)
+
+  it("refuses a 100 MB file quickly, through cdl.read and directly", function()
+    local head = '{"consumerData":{"Id":"x","OdmVersion":"V4_4","DataSources":[],"Persons":[{"PersonId":"'
+    local big = head .. ("a"):rep(100 * 1024 * 1024) .. '"}]}}'
+    local path = write_tmp(big)
+    local t0 = os.clock()
+    local d, err, info = axlink.cdl.read(path)
+    assert.is_nil(d)
+    assert.truthy(err:find("AXL-C14", 1, true), err)
+    assert.are.equal("AXL-C14", info.code)
+    d, err = axlink.cdl.read(path, { format = "ockto-json" })
+    assert.is_nil(d)
+    assert.truthy(err:find("larger than 64 MiB", 1, true), err)
+    os.remove(path)
+    assert.truthy(decode_err(big):find("file larger than 64 MiB", 1, true))
+    assert.is_true(ockto.detect(big))   -- markers only above 8 MiB; decode then decides
+    assert.truthy(os.clock() - t0 < 10, "too slow")
+  end)
+end)
+
+describe("ockto-json: no BSN", function()
+  it("never lets a sample's BSN into the delivery", function()
+    for _, path in ipairs { BUNDLED, SINGLE } do
+      local raw = slurp(path)
+      local d = assert(axlink.cdl.read(path))
+      local all = table.concat(flatten(d), "\n") .. unbase64(d.id)
+      local present = 0
+      for _, bsn in ipairs(BSNS) do
+        if raw:find(bsn, 1, true) then present = present + 1 end
+        assert.falsy(all:find(bsn, 1, true), path .. ": BSN in the delivery")
+      end
+      assert.truthy(present > 0, path .. " should carry a BSN for this test to mean anything")
+      assert.falsy(all:lower():find("burgerservicenummer", 1, true))
+    end
+  end)
+
+  it("drops a BSN under any name in any block (decode copies known fields only)", function()
+    local bytes = variant(BUNDLED, function(env)
+      env.Bsn = "999990019"
+      for _, p in ipairs(env.Persons) do
+        p.Bsn, p.Sofinummer = "999990019", "999990019"
+        p.MOH.PersoonsNummer = "999990019"
+        p.Sources[1].Kenmerk = "999990019"
+        p.UPO.Bsn = "999990019"
+        p.VIA.FiscaalNummer = "999990019"
+        if p.DUO then p.DUO.Klantnummer = "999990019" end
+      end
+    end)
+    local d = assert(ockto.decode(bytes))
+    assert.falsy(table.concat(flatten(d), "\n"):find("999990019", 1, true))
+  end)
+end)
+
+describe("ockto-json: read, link, fill, check", function()
+  local NEVER = { "TelefoonNrPrive", "TelefoonNrWerk", "TelefoonNrMobiel", "E-mailadres", "BurgerlijkeStaat",
+    "StudieleningInventarisatie", "KinderenAantal" }
+
+  local function linked()
+    local msg = assert(axlink.read(AANVRAAG))
+    local delivery = assert(axlink.cdl.read(BUNDLED))
+    local r = assert(msg:link(delivery, { today = "2025-02-10" }))
+    return msg, delivery, r
+  end
+
+  local function rows(list, fields)
+    local out = {}
+    for i, c in ipairs(list) do
+      local row = {}
+      for _, f in ipairs(fields) do row[f] = c[f] end
+      out[i] = row
+    end
+    return out
+  end
+
+  it("links both persons of the bundled file automatically, verified", function()
+    local _, _, r = linked()
+    assert.are.same({
+      { person = 1, persoons_id = BOER, hypotheekgever = 2, ref = "DL1", grade = "verified", created = true },
+      { person = 2, persoons_id = BROUWER, hypotheekgever = 4, ref = "DL2", grade = "verified", created = true },
+    }, r.links)
+    assert.are.same({}, r.warnings)
+    local _, delivery = linked()
+    local msg = assert(axlink.read(AANVRAAG))
+    local r2 = assert(msg:link(delivery, { today = "2025-06-01" }))   -- consent window passed: a warning
+    assert.are.equal("AXL-L20", r2.warnings[1].code)
+  end)
+
+  it("fills with household and pension basis: new pensions, AOW conflicts, nothing else touched", function()
+    local msg, delivery = linked()
+    local t = msg:totable()
+    local before = deep_copy(t)
+    local r = assert(axlink.cdl.fill(t, delivery, { household = "couple", pension_basis = "accrued" }))
+    local HG1, HG2 = "/OfferteAanvraag/Hypotheekgever[1]/Inkomsten[1]", "/OfferteAanvraag/Hypotheekgever[2]/Inkomsten[1]"
+    -- A Pensioen is derived: its start date is birth date + start age, and
+    -- IJsbrand's amount sums two arrangements that both start at 65.
+    assert.are.same({
+      { path = HG1 .. "/Pensioen[1]/IngangsDtPensioen", source = "MPO", source_date = "2025-02-03",
+        new = "2019-07-03", kind = "derived" },
+      { path = HG1 .. "/Pensioen[1]/PensioenInkomen", source = "MPO", source_date = "2025-02-03",
+        new = "15383.04", kind = "derived" },
+      { path = HG2 .. "/Pensioen[1]/IngangsDtPensioen", source = "MPO", source_date = "2025-02-04",
+        new = "2020-02-17", kind = "derived" },
+      { path = HG2 .. "/Pensioen[1]/PensioenInkomen", source = "MPO", source_date = "2025-02-04",
+        new = "6912.00", kind = "derived" },
+    }, rows(r.changes, { "path", "source", "source_date", "old", "new", "kind" }))
+    assert.are.same({
+      { path = HG1 .. "/Uitkering[1]/BrutoJaarUitkering", source = "MPO", ax_value = "13522.00",
+        cdl_value = "12156.48" },
+      { path = HG2 .. "/Uitkering[1]/BrutoJaarUitkering", source = "MPO", ax_value = "13104.00",
+        cdl_value = "12156.48" },
+    }, r.conflicts)
+    assert.are.same({}, r.proposals)
+    assert.are.same({}, r.skipped)
+    -- The pension went in; the AOW did not move.
+    local ink = t.Hypotheekgever[1].Inkomsten[1]
+    assert.are.same({ PensioenInkomen = "15383.04", IngangsDtPensioen = "2019-07-03" }, ink.Pensioen[1])
+    assert.are.equal("13522.00", ink.Uitkering[1].BrutoJaarUitkering)
+    assert.are.same({ PensioenInkomen = "6912.00", IngangsDtPensioen = "2020-02-17" },
+      t.Hypotheekgever[2].Inkomsten[1].Pensioen[1])
+    -- Never-fill fields, and the whole PartijNAWData, are unchanged.
+    for i = 1, 2 do
+      for _, f in ipairs(NEVER) do
+        assert.are.equal(before.Hypotheekgever[i][f], t.Hypotheekgever[i][f], f)
+      end
+      assert.are.same(before.Hypotheekgever[i].Identificatie, t.Hypotheekgever[i].Identificatie)
+      assert.are.same(before.PartijNAWData[i], t.PartijNAWData[i])
+    end
+    assert.are.same(before.PartijNAWData[3], t.PartijNAWData[3])
+    local out = assert(axlink.fromtable(t))
+    local report = out:check()
+    assert.is_true(report.ok)
+    assert.are.same({}, report.problems)
+    local xml = out:serialize()
+    assert.truthy(xml:find("\t\t\t</Uitkering>\n\t\t\t<Pensioen Volgnummer=\"1\">\n" ..
+      "\t\t\t\t<PensioenInkomen>15383.04</PensioenInkomen>\n" ..
+      "\t\t\t\t<IngangsDtPensioen>2019-07-03</IngangsDtPensioen>\n\t\t\t</Pensioen>", 1, true))
+    -- Filling again changes nothing.
+    local again = assert(axlink.cdl.fill(t, delivery, { household = "couple", pension_basis = "accrued" }))
+    assert.are.same({}, again.changes)
+    assert.are.equal(2, #again.conflicts)
+  end)
+
+  it("overwrites the AOW amount only with opts.overwrite", function()
+    local msg, delivery = linked()
+    local t = msg:totable()
+    local r = assert(axlink.cdl.fill(t, delivery, { household = "single", pension_basis = "reachable",
+      overwrite = true }))
+    assert.are.same({}, r.conflicts)
+    assert.are.equal("18121.20", t.Hypotheekgever[1].Inkomsten[1].Uitkering[1].BrutoJaarUitkering)
+    assert.are.equal("18121.20", t.Hypotheekgever[2].Inkomsten[1].Uitkering[1].BrutoJaarUitkering)
+    local change
+    for _, c in ipairs(r.changes) do
+      if c.path:find("Hypotheekgever%[1%].-BrutoJaarUitkering$") then change = c end
+    end
+    assert.are.same({ path = "/OfferteAanvraag/Hypotheekgever[1]/Inkomsten[1]/Uitkering[1]/BrutoJaarUitkering",
+      source = "MPO", source_date = "2025-02-03", old = "13522.00", new = "18121.20", kind = "copied" }, change)
+    assert.are.equal("0503012345", t.Hypotheekgever[1].TelefoonNrPrive)
+    assert.is_true(assert(axlink.fromtable(t)):check().ok)
+  end)
+
+  it("only proposes the AOW without opts.household, and pensions without opts.pension_basis", function()
+    local msg, delivery = linked()
+    local t = msg:totable()
+    local before = deep_copy(t)
+    local r = assert(axlink.cdl.fill(t, delivery, {}))
+    assert.are.same({}, r.changes)
+    assert.are.same({}, r.conflicts)
+    assert.are.same(before, t)
+    local aow, pension = {}, {}
+    for _, p in ipairs(r.proposals) do
+      if p.path:find("/Uitkering/BrutoJaarUitkering", 1, true) then aow[#aow + 1] = p end
+      if p.path:find("/Pensioen/PensioenInkomen", 1, true) then pension[#pension + 1] = p end
+    end
+    assert.are.same({
+      { path = "/OfferteAanvraag/Hypotheekgever[1]/Inkomsten/Uitkering/BrutoJaarUitkering", value = "12156.48",
+        source = "MPO", source_date = "2025-02-03",
+        reason = "AOW if the household after the purchase is a couple: pass opts.household" },
+      { path = "/OfferteAanvraag/Hypotheekgever[1]/Inkomsten/Uitkering/BrutoJaarUitkering", value = "18121.20",
+        source = "MPO", source_date = "2025-02-03",
+        reason = "AOW if the household after the purchase is single: pass opts.household" },
+    }, { aow[1], aow[2] })
+    assert.are.equal(4, #aow)
+    assert.are.equal(6, #pension)   -- three arrangements, accrued and reachable each
+    -- Only a household: AOW filled (a conflict here), pensions still proposed.
+    local t2 = msg:totable()
+    local r2 = assert(axlink.cdl.fill(t2, delivery, { household = "couple" }))
+    assert.are.equal(2, #r2.conflicts)
+    assert.are.same({}, r2.changes)
+    assert.is_nil(t2.Hypotheekgever[1].Inkomsten[1].Pensioen)
+  end)
+
+  it("fills missing PartijNAWData fields from BRP, and does not mix another address", function()
+    local msg, delivery = linked()
+    local t = msg:totable()
+    local p1, p2 = t.PartijNAWData[1], t.PartijNAWData[2]
+    p1.VoorNamen, p1.PlaatsNaam, p1.Land = nil, nil, nil
+    p2.StraatNaam, p2.HuisNr, p2.Postcode = "Kerkstraat", "5", "9711AA"   -- another (correspondence) address
+    p2.PlaatsNaam = nil
+    local r = assert(axlink.cdl.fill(t, delivery, { household = "couple", pension_basis = "accrued" }))
+    assert.are.equal("IJsbrand Willem", p1.VoorNamen)
+    assert.are.equal("Groningen", p1.PlaatsNaam)
+    assert.are.equal("NL Nederland", p1.Land)
+    local c = r.changes[1]
+    assert.are.same({ path = "/OfferteAanvraag/PartijNAWData[1]/VoorNamen", source = "BRP",
+      source_date = "2025-02-03", new = "IJsbrand Willem", kind = "copied" },
+      { path = c.path, source = c.source, source_date = c.source_date, old = c.old, new = c.new, kind = c.kind })
+    -- Partner: the BRP address is proposed, not merged into the other one.
+    assert.are.equal("Kerkstraat", p2.StraatNaam)
+    assert.is_nil(p2.PlaatsNaam)
+    local proposed = {}
+    for _, p in ipairs(r.proposals) do
+      if p.path:find("PartijNAWData[2]", 1, true) then proposed[#proposed + 1] = p.path:match("[^/]+$") end
+    end
+    assert.are.same({ "StraatNaam", "HuisNr", "Postcode", "PlaatsNaam", "Land" }, proposed)
+    assert.is_true(assert(axlink.fromtable(t)):check().ok)
+  end)
+
+  it("rejects a bad opts.household loudly instead of guessing", function()
+    local msg, delivery = linked()
+    local r, err, info = axlink.cdl.fill(msg:totable(), delivery, { household = "married" })
+    assert.is_nil(r)
+    assert.truthy(err:find("opts.household", 1, true), err)
+    assert.are.equal("AXL-C12", info.code)
+  end)
+end)
+
+describe("ockto-json: fill edge cases (single-person file)", function()
+  -- A minimal AX for the single file's person, with a complete birth date
+  -- the partial BRP one agrees with.
+  local function ax_for_meer()
+    return assert(axlink.fromtable({
+      Hypotheekgever = { { Volgnummer = "1", RefPartijNAWData = { IDREF = "NA01" },
+        StudieleningInventarisatie = "02 Ja, maar geen sprake van een studielening" } },
+      PartijNAWData = { { Volgnummer = "1", ID = "NA01", SoortPartij = "01 natuurlijk persoon",
+        VoorNamen = "Anouk Theodora", GeboorteAchternaam = "Meer", VoorLetters = "ATh", GeboorteDt = "1987-06-14" } },
+    }, { root = "OfferteAanvraag" }))
+  end
+
+  local function fill_single(bytes, opts)
+    local d = assert(bytes and ockto.decode(bytes) or axlink.cdl.read(SINGLE))
+    assert(axlink.cdl.validate(d))
+    local msg = ax_for_meer()
+    local r = assert(msg:link(d))
+    assert.are.equal("verified", r.links[1].grade)
+    local t = msg:totable()
+    return assert(axlink.cdl.fill(t, d, opts)), t
+  end
+
+  local function by_path(list)
+    local out = {}
+    for _, c in ipairs(list) do
+      local k = c.path:gsub("^/OfferteAanvraag/", "")
+      out[k] = out[k] or {}
+      table.insert(out[k], c)
+    end
+    return out
+  end
+
+  it("writes DUO debt with the statutory monthly amount, AOW without a start date, address with toevoeging", function()
+    local r, t = fill_single(nil, { household = "single", pension_basis = "reachable" })
+    local hg, partij = t.Hypotheekgever[1], t.PartijNAWData[1]
+    assert.are.same({ { SoortVerplichting = "12 Studielening", VerplichtingBedrag = "9384.62", MaandBedrag = "112.41",
+      VerplichtingInMnd = "85" } }, hg.Verplichtingen)
+    assert.are.same({ SoortUitkering = "09 AOW", BrutoJaarUitkering = "17396.35", AOWVolledigeOpbouwJN = "N Nee" },
+      hg.Inkomsten[1].Uitkering[1])   -- no IngangsDt: the BRP birth date is partial
+    assert.are.equal("02 Ja, maar geen sprake van een studielening", hg.StudieleningInventarisatie)
+    assert.are.equal("1987-06-14", partij.GeboorteDt)   -- the partial BRP date never replaces it
+    assert.are.equal("van der", partij.GeboorteTussenvoegsels)
+    assert.are.same({ "Van Speijkstraat", "14", "B 2", "2518EV", "'s-Gravenhage", "NL Nederland" },
+      { partij.StraatNaam, partij.HuisNr, partij.HuisNrToevoeging, partij.Postcode, partij.PlaatsNaam, partij.Land })
+    assert.is_nil(partij.GeboorteLand)    -- SR is not in the default code table
+    assert.is_nil(partij.GeboortePlaats)  -- born abroad: proposed
+    assert.is_nil(hg.Inkomsten[1].Pensioen)   -- no start date without a complete birth date
+    local props = by_path(r.proposals)
+    assert.are.equal("SR", props["PartijNAWData[1]/GeboorteLand"][1].value)
+    assert.are.equal("Paramaribo", props["PartijNAWData[1]/GeboortePlaats"][1].value)
+    -- A hint for the adviser, without a guessed code value.
+    local inv = props["Hypotheekgever[1]/StudieleningInventarisatie"][1]
+    assert.is_nil(inv.value)
+    assert.are.same({ "DUO", "DUO shows a study debt: the adviser's inventory decides" }, { inv.source, inv.reason })
+    local pens = props["Hypotheekgever[1]/Inkomsten/Pensioen/PensioenInkomen"]
+    assert.are.same({ "13944.00", "2210.40" }, { pens[1].value, pens[2].value })
+    assert.truthy(pens[1].reason:find("start date unknown", 1, true))
+    local ch = by_path(r.changes)
+    assert.are.same({ source = "DUO", source_date = "2026-11-16", kind = "copied", new = "112.41" }, {
+      source = ch["Hypotheekgever[1]/Verplichtingen[1]/MaandBedrag"][1].source,
+      source_date = ch["Hypotheekgever[1]/Verplichtingen[1]/MaandBedrag"][1].source_date,
+      kind = ch["Hypotheekgever[1]/Verplichtingen[1]/MaandBedrag"][1].kind,
+      new = ch["Hypotheekgever[1]/Verplichtingen[1]/MaandBedrag"][1].new })
+    assert.is_nil(hg.Inkomsten[1].InkomensbepalingLoondienst)   -- never from UWV SV-loon
+    assert.is_nil(hg.Inkomsten[1].Dienstbetrekking)
+    assert.is_true(assert(axlink.fromtable(t)):check().ok)
+  end)
+
+  it("leaves the monthly amount out before repayment starts", function()
+    local bytes = variant(SINGLE, function(env)
+      local duo = env.Persons[1].DUO
+      duo.AflosfaseStart = "2027-01-01"
+      duo.WettelijkMaandbedrag = 0
+    end)
+    local _, t = fill_single(bytes, { household = "single" })
+    assert.are.same({ { SoortVerplichting = "12 Studielening", VerplichtingBedrag = "9384.62" } },
+      t.Hypotheekgever[1].Verplichtingen)
+  end)
+
+  it("writes nothing for a zero DUO debt or an absent DUO block, and never says 'no loan'", function()
+    for _, edit in ipairs {
+      function(p) p.DUO = { Schuldsaldo = 0, Peildatum = "2026-11-16" } end,
+      function(p) p.DUO = nil end,
+    } do
+      local r, t = fill_single(variant(SINGLE, function(env) edit(env.Persons[1]) end), {})
+      assert.is_nil(t.Hypotheekgever[1].Verplichtingen)
+      assert.are.equal("02 Ja, maar geen sprake van een studielening", t.Hypotheekgever[1].StudieleningInventarisatie)
+      for _, p in ipairs(r.proposals) do assert.falsy(p.path:find("Studielening", 1, true)) end
+    end
+  end)
+
+  it("proposes an AOW amount that includes holiday pay, and temporary or indicative pensions", function()
+    local bytes = variant(SINGLE, function(env)
+      local upo = env.Persons[1].UPO
+      upo.Aow.InclusiefVakantietoeslag = true
+      upo.OuderdomsPensioen[2] = { Van = { Jaren = 62, Maanden = 0 }, Tot = { Jaren = 67, Maanden = 3 },
+        Regelingen = { { HerkenningsNummer = "OVB-1", PensioenUitvoerder = "Overbrugging", Opgebouwd = 3000 } } }
+      upo.OuderdomsPensioen[1].Regelingen[2].Indicatief = true
+      env.Persons[1].MOH.Geboortedatum = "1987-06-14"
+    end)
+    local r, t = fill_single(bytes, { household = "couple", pension_basis = "reachable" })
+    local ink = t.Hypotheekgever[1].Inkomsten[1]
+    assert.is_nil(ink.Uitkering)
+    -- Only the lifelong, non-indicative arrangement is written.
+    assert.are.same({ { PensioenInkomen = "13944.00", IngangsDtPensioen = "2054-09-14" } }, ink.Pensioen)
+    local reasons = {}
+    for _, p in ipairs(r.proposals) do reasons[#reasons + 1] = p.path:match("[^/]+$") .. ": " .. p.reason end
+    table.sort(reasons)
+    assert.are.same({
+      "AOWVolledigeOpbouwJN: AOW accrual",
+      "BrutoJaarUitkering: MPO amount includes holiday pay; BrutoJaarUitkering excludes it",
+      "IngangsDt: AOW start",
+      "IngangsDtPensioen: indicative amount: not filled",
+      "PensioenInkomen: reachable amount; indicative amount: not filled",
+      "PensioenInkomen: temporary pension (ends at 67 years 3 months): not filled",
+      "StudieleningInventarisatie: DUO shows a study debt: the adviser's inventory decides",
+    }, (function()
+      local out = {}
+      for _, s in ipairs(reasons) do
+        if not s:find("^GeboorteLand") and not s:find("^GeboortePlaats") then out[#out + 1] = s end
+      end
+      return out
+    end)())
+  end)
+
+  it("writes one Pensioen per start date once the birth date is complete", function()
+    local bytes = variant(SINGLE, function(env) env.Persons[1].MOH.Geboortedatum = "1987-06-14" end)
+    local r, t = fill_single(bytes, { household = "single", pension_basis = "reachable" })
+    local ink = t.Hypotheekgever[1].Inkomsten[1]
+    assert.are.same({ { PensioenInkomen = "16154.40", IngangsDtPensioen = "2054-09-14" } }, ink.Pensioen)
+    assert.are.equal("2054-09-14", ink.Uitkering[1].IngangsDt)   -- 67 years 3 months
+    local derived
+    for _, c in ipairs(r.changes) do
+      if c.path:find("PensioenInkomen$") then derived = c.kind end
+    end
+    assert.are.equal("derived", derived)
+  end)
+
+  it("lets opts.codes extend the code tables without changing the format's own", function()
+    local r, t = fill_single(nil, { codes = { country = { SR = "SR Suriname" }, gender = { V = "02 Vrouw" },
+      study_loan_present = "03 Ja, sprake van een studielening" } })
+    local partij = t.PartijNAWData[1]
+    assert.are.same({ "SR Suriname", "NL Nederland", "02 Vrouw" }, { partij.GeboorteLand, partij.Land, partij.Geslacht })
+    assert.is_nil(ockto.codes.country.SR)
+    assert.are.same({}, ockto.codes.gender)
+    local inventory
+    for _, p in ipairs(r.proposals) do
+      assert.falsy(p.path:find("GeboorteLand", 1, true))
+      if p.path:find("StudieleningInventarisatie", 1, true) then inventory = p.value end
+    end
+    assert.are.equal("03 Ja, sprake van een studielening", inventory)
+    assert.are.equal("02 Ja, maar geen sprake van een studielening", t.Hypotheekgever[1].StudieleningInventarisatie)
+  end)
+end)
