@@ -343,8 +343,34 @@ function commands.validate(run, a)
   return ok and EXIT_OK or EXIT_FINDINGS
 end
 
+-- A CDL file's structure: format, key present, persons and their sources.
+local function show_delivery(a, d)
+  local persons = array()
+  for i, p in ipairs(d.persons) do
+    local sources = array()
+    for j, s in ipairs(p.sources or {}) do sources[j] = s.code end
+    persons[i] = { person = i, role = p.role, has_key = p.id ~= nil, sources = sources }
+  end
+  if a.json then
+    io.stdout:write(to_json({ file = a.file, format = d.format, supplier = d.supplier,
+      sources = array(d.sources), persons = persons }), "\n")
+    return EXIT_OK
+  end
+  io.stdout:write(("CDL delivery (%s%s): %d person(s), file sources %s\n"):format(d.format,
+    d.supplier and (", " .. d.supplier) or "", #d.persons, table.concat(d.sources or {}, ", ")))
+  for _, p in ipairs(persons) do
+    io.stdout:write(("  person %d (%s): %s, sources %s\n"):format(p.person, p.role or "role unknown",
+      p.has_key and "has a PersoonsID" or "no PersoonsID", table.concat(p.sources, ", ")))
+  end
+  return EXIT_OK
+end
+
 function commands.show(run, a)
   local msg, err = run:read_message(a.file)
+  if not msg and a.file ~= "-" then
+    local d = axlink.cdl.read(a.file)
+    if d then return show_delivery(a, d) end
+  end
   if not msg then fail(err) end
   local demo = require "axlink.demo"
   if a.json then
@@ -356,8 +382,8 @@ function commands.show(run, a)
   return EXIT_OK
 end
 
-function commands.demo()
-  local done, err = require("axlink.demo").run(io.stdout)
+function commands.demo(_, a)
+  local done, err = require("axlink.demo").run(io.stdout, { show_values = a.show_values })
   if not done then fail(err) end
   return EXIT_OK
 end
@@ -436,7 +462,7 @@ local function parser()
   validate:flag("--json", "Machine-readable output.")
   validate:flag("--quiet", "Print nothing but the verdict.")
 
-  local show = p:command("show", "Summarise an AX message (structure only, no personal values).")
+  local show = p:command("show", "Summarise an AX message or a CDL file (structure only, no personal values).")
     :epilog("Example: axlink show aanvraag.xml")
   show:argument("file", "The AX message (- for standard input).")
   show:flag("--json", "Machine-readable output.")

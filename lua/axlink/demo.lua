@@ -63,42 +63,13 @@ function M.summary(msg)
   return lines
 end
 
--- Base64, for the demo's Ockto-shaped data-file key only.
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local function base64(s)
-  return ((s:gsub(".", function(c)
-    local b, bits = c:byte(), {}
-    for i = 8, 1, -1 do bits[#bits + 1] = (b >> (i - 1)) & 1 end
-    return table.concat(bits)
-  end) .. "0000"):gsub("%d%d%d?%d?%d?%d?", function(x)
-    if #x < 6 then return "" end
-    return B64:sub(tonumber(x, 2) + 1, tonumber(x, 2) + 1)
-  end) .. ({ "", "==", "=" })[#s % 3 + 1])
-end
-
---- The bundled two-person CDL delivery of the demo: invented people, the
--- shape modelled on Ockto's public key (base64 of consumerData JSON).
-function M.delivery()
-  local key = base64('{"consumerData":{"DataSources":["MOH","UWV","UPO"],' ..
-    '"Id":"3f6f0c1e-5a7b-4c2d-9e8f-0a1b2c3d4e5f","OdmVersion":"V4_4"}}')
-  return {
-    id = key, supplier = "02 Ockto", format = "demo", sources = { "MOH", "UWV", "UPO" },
-    persons = {
-      { id = "c9a1e3f2-0b4d-4e6a-8c2f-1d3e5a7b9c01", role = "aanvrager", birth_date = "1954-07-03",
-        initials = "IJW", prefix = "de", surname = "Boer" },
-      { id = "4e8b2d6a-7c1f-4a3e-b5d9-2f0e6c8a1b02", role = "partner", birth_date = "1955-02-00",
-        initials = "Z", surname = "Brouwer" },
-    },
-  }
-end
-
 --- Runs the demo, writing to out (a file handle, default io.stdout): the
--- example AX linked with a bundled two-person delivery, the links, the
--- check report, and the result written to a file it names. No personal
--- values are printed.
+-- example AX, the bundled two-person Ockto file read through the format
+-- registry, linked and filled, the change list, the check report, and the
+-- result written to a file it names. Values only with opts.show_values.
 -- @return true, or nil and a message
-function M.run(out)
-  out = out or io.stdout
+function M.run(out, opts)
+  out, opts = out or io.stdout, opts or {}
   local dir, err = M.data_dir()
   if not dir then return nil, err end
   local path = dir .. "/aanvraag.xml"
@@ -109,14 +80,34 @@ function M.run(out)
   for _, line in ipairs(M.summary(msg)) do
     out:write("  ", line, "\n")
   end
-  local delivery = M.delivery()
-  out:write(("\nLinking a bundled CDL file (%d persons, one data-file key):\n"):format(#delivery.persons))
+  local delivery, derr = axlink.cdl.read(dir .. "/ockto-bundled.json")
+  if not delivery then return nil, derr end
+  out:write(("\nCDL file ockto-bundled.json: format %s, %d persons, one data-file key\n")
+    :format(delivery.format, #delivery.persons))
   local result, lerr = msg:link(delivery)
   if not result then return nil, lerr end
   for _, l in ipairs(result.links) do
     out:write(("  person %d -> Hypotheekgever %d: ExterneIdentificatie + own Dataleverancier %s (%s)\n")
       :format(l.person, l.hypotheekgever, l.ref, l.grade))
   end
+  local t = msg:totable()
+  local filled, ferr = axlink.cdl.fill(t, delivery, { household = "couple", pension_basis = "accrued" })
+  if not filled then return nil, ferr end
+  out:write(("fill (household couple, pension basis accrued): %d change(s), %d proposal(s), %d conflict(s)\n")
+    :format(#filled.changes, #filled.proposals, #filled.conflicts))
+  for _, c in ipairs(filled.changes) do
+    out:write(("  changed  %s <- %s %s%s\n"):format(c.path, c.source or "?", c.source_date or "",
+      opts.show_values and (" = " .. tostring(c.new)) or ""))
+  end
+  for _, c in ipairs(filled.conflicts) do
+    out:write(("  conflict %s (%s differs; not overwritten)%s\n"):format(c.path, c.source or "?",
+      opts.show_values and (": AX " .. tostring(c.ax_value) .. ", CDL " .. tostring(c.cdl_value)) or ""))
+  end
+  local ok, uerr = msg:update(function(u)
+    for k in pairs(u) do u[k] = nil end
+    for k, v in pairs(t) do u[k] = v end
+  end)
+  if not ok then return nil, uerr end
   local report = msg:check()
   out:write(("check (send): %s, %d problem(s)\n"):format(report.ok and "ok" or "errors", #report.problems))
   for _, p in ipairs(report.problems) do
@@ -127,8 +118,8 @@ function M.run(out)
   out:write(("lender's view: %d link(s), supplier %s%s\n"):format(#links, first.supplier or "?",
     first.supplier_inferred and " (inferred from the key)" or ""))
   local target = (os.getenv("TMPDIR") or "/tmp") .. "/axlink-demo-aanvraag.xml"
-  local ok, werr = msg:write(target)
-  if not ok then return nil, werr end
+  local written, werr = msg:write(target)
+  if not written then return nil, werr end
   out:write("written: ", target, "\n")
   return true
 end
