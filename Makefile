@@ -13,7 +13,7 @@ WARN      := -std=c99 -Wall -Wextra -Werror -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURC
 ALL_CFLAGS = $(WARN) $(CFLAGS) -fPIC -Isrc/core $(XML_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS   ?=
 
-B         := build
+B         ?= build
 CORE_SRC  := $(wildcard src/core/*.c)
 LUA_SRC   := $(wildcard src/lua/*.c)
 CORE_OBJ  := $(CORE_SRC:src/%.c=$(B)/obj/%.o)
@@ -24,7 +24,7 @@ CTEST_BIN := $(CTEST_SRC:spec/c/%.c=$(B)/test/%)
 MODULE    := $(B)/axlink/core.so
 STATIC    := $(B)/libaxlink.a
 
-.PHONY: all deps demo test check-c check-lua bench doc lint clean
+.PHONY: all deps demo test test-bins asan-build bench fuzz lint clean
 
 all: $(MODULE) $(STATIC)
 
@@ -55,8 +55,21 @@ RUN_ENV   := LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/?.so;;'
 demo: deps all
 	@$(RUN_ENV) $(LUA) bin/axlink demo
 
-test: deps all $(CTEST_BIN)
+test-bins: $(CTEST_BIN)
+
+# The same sources once more with AddressSanitizer and UBSan (clang), for
+# the sanitizer pass of `make test`. The module links the runtime as a shared
+# library, so the stock lua5.4 can load it with the runtime preloaded.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan-build:
+	@$(MAKE) -s B=build-asan CC=clang CFLAGS="$(SAN_FLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined -shared-libasan" all test-bins
+
+test: deps all test-bins asan-build
 	@tools/run-tests.sh
+
+fuzz: deps all
+	@tools/fuzz.sh $(FUZZ_SECONDS)
 
 bench: deps all
 	@$(MAKE) -s $(B)/bench/bare_libxml2
@@ -72,4 +85,4 @@ lint:
 	  --suppress=missingIncludeSystem -Isrc/core src
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-asan

@@ -18,7 +18,7 @@ local function settle()
   return core._heap()
 end
 
-describe("memory", function()
+describe("memory #nosan", function()
   local src = slurp("spec/fixtures/ax/two-applicants.xml")
 
   local function cycle()

@@ -1,7 +1,7 @@
 -- The LuaRocks install, offline over Debian's packages (--deps-mode=none),
 -- into a scratch tree: module, CLI and example data, run from another
 -- directory so nothing is found through the checkout.
-describe("luarocks make", function()
+describe("luarocks make #external", function()
   local tree = os.tmpname()
 
   setup(function()

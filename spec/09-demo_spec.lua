@@ -2,7 +2,7 @@
 -- value in its output.
 local axlink = require "axlink"
 
-describe("the demo", function()
+describe("the demo #subprocess", function()
   it("links the bundled two-person file, checks clean and writes the result, printing no personal value", function()
     local tmp = os.tmpname()
     os.remove(tmp)

@@ -31,7 +31,7 @@ local AX = "examples/data/aanvraag.xml"
 local CSV = "examples/formats/household.csv"
 local FMT = "--format-file examples/formats/household-csv.lua"
 
-describe("axlink CLI", function()
+describe("axlink CLI #subprocess", function()
   it("prints the version and exits 0", function()
     local code, out = run("--version")
     assert.are.equal(0, code)

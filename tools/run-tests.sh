@@ -1,7 +1,19 @@
 #!/bin/sh
-# Runs the C tests (cmocka) and the Lua specs (busted), then prints the
-# totals over all of them as the very last line, for CI to read:
+# Runs every test pass and prints the totals over all of them as the very
+# last line, for CI to read:
 #   axlink: N passed, N failed
+#
+# Passes:
+#   1. the C tests (cmocka) and the Lua specs (busted), plain build;
+#   2. the same under AddressSanitizer + UBSan (build-asan/), LeakSanitizer on
+#      where the container allows it (it needs ptrace), the stock lua5.4 with
+#      the sanitizer runtime preloaded;
+#   3. the C tests and the specs that run in-process under valgrind memcheck;
+#   4. luacheck, and a short fuzz run (FUZZ_SECONDS, default 60; 0 skips it).
+# Specs tagged #nosan measure malloc itself (meaningless under a replacement
+# allocator) and #external runs LuaRocks: both only in the plain pass.
+# Specs tagged #subprocess spawn lua5.4 children: not under valgrind (slow and
+# not traced), and #heavy ones build 100 MB inputs: not under valgrind either.
 # Exits non-zero when anything failed or a suite did not report.
 set -u
 pass=0
@@ -11,40 +23,89 @@ count() {  # count PATTERN TEXT -> the number in the last match, or 0
   printf '%s\n' "$2" | grep -oE "$1" | tail -n 1 | grep -oE '[0-9]+' | head -n 1
 }
 
-for t in build/test/test_*; do
-  [ -x "$t" ] || continue
-  out=$("$t" 2>&1)
+# run_c DIR WRAPPER...: every cmocka binary in DIR, under WRAPPER if given.
+run_c() {
+  dir=$1
+  shift
+  for t in "$dir"/test_*; do
+    [ -x "$t" ] || continue
+    out=$("$@" "$t" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    p=$(count '\[  PASSED  \] [0-9]+ test' "$out"); p=${p:-0}
+    f=$(count '\[  FAILED  \] [0-9]+ test\(s\), listed' "$out"); f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+      echo "axlink: $t exited with $rc without a failed test (crash, sanitizer or valgrind report)"
+      f=1
+    fi
+    pass=$((pass + p))
+    fail=$((fail + f))
+  done
+}
+
+# run_busted CPATH EXCLUDED_TAGS WRAPPER...: the specs, summed.
+run_busted() {
+  cpath=$1
+  tags=$2
+  shift 2
+  out=$("$@" lua5.4 /usr/bin/busted --ignore-lua --cpath="$cpath" ${tags:+--exclude-tags=$tags} 2>&1)
   rc=$?
   printf '%s\n' "$out"
-  p=$(count '\[  PASSED  \] [0-9]+ test' "$out"); p=${p:-0}
-  f=$(count '\[  FAILED  \] [0-9]+ test\(s\), listed' "$out"); f=${f:-0}
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-    echo "axlink: $t exited with $rc without a summary (crash?)"
-    f=1
+  line=$(printf '%s\n' "$out" | grep -E '[0-9]+ success(es)? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "axlink: busted printed no summary (exit $rc)"
+    fail=$((fail + 1))
+    return
   fi
-  pass=$((pass + p))
-  fail=$((fail + f))
-done
-
-out=$(busted --lua=lua5.4 2>&1)
-rc=$?
-printf '%s\n' "$out"
-line=$(printf '%s\n' "$out" | grep -E '[0-9]+ success(es)? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' | tail -n 1)
-if [ -z "$line" ]; then
-  echo "axlink: busted printed no summary (exit $rc)"
-  fail=$((fail + 1))
-else
   s=$(printf '%s' "$line" | grep -oE '[0-9]+ success' | grep -oE '[0-9]+')
   f=$(printf '%s' "$line" | grep -oE '[0-9]+ failure' | grep -oE '[0-9]+')
   e=$(printf '%s' "$line" | grep -oE '[0-9]+ error' | grep -oE '[0-9]+')
   pass=$((pass + s))
   fail=$((fail + f + e))
   if [ "$rc" -ne 0 ] && [ $((f + e)) -eq 0 ]; then
-    echo "axlink: busted exited with $rc"
+    echo "axlink: busted exited with $rc (sanitizer or valgrind report?)"
     fail=$((fail + 1))
   fi
+}
+
+echo "== pass 1: plain build"
+run_c build/test
+run_busted 'build/?.so' ''
+
+echo "== pass 2: AddressSanitizer + UBSan"
+if command -v clang >/dev/null 2>&1 && [ -d build-asan/test ]; then
+  rt=$(clang -print-file-name=libclang_rt.asan-x86_64.so)
+  libxml=$(ldconfig -p | awk '/libxml2\.so\.2 /{print $NF; exit}')
+  lsan=1
+  # LeakSanitizer stops the world with ptrace; some containers refuse it.
+  probe=$(ASAN_OPTIONS=detect_leaks=1 build-asan/test/test_match 2>&1)
+  if printf '%s' "$probe" | grep -q 'LeakSanitizer has encountered a fatal error'; then
+    lsan=0
+    echo "axlink: LeakSanitizer cannot run here (ptrace refused): leaks are checked by valgrind only"
+  fi
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  ASAN_OPTIONS=detect_leaks=$lsan:abort_on_error=1 run_c build-asan/test
+  # libxml2 is preloaded too, so it is not unloaded before LSan looks: its
+  # per-thread state would otherwise look lost.
+  ASAN_OPTIONS=detect_leaks=$lsan LD_PRELOAD="$rt $libxml" \
+    run_busted 'build-asan/?.so' 'nosan,external'
+  unset UBSAN_OPTIONS
+else
+  echo "axlink: no clang or no build-asan: sanitizer pass missing"
+  fail=$((fail + 1))
 fi
 
+echo "== pass 3: valgrind memcheck"
+if command -v valgrind >/dev/null 2>&1; then
+  vg="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite"
+  run_c build/test $vg
+  run_busted 'build/?.so' 'nosan,external,subprocess,heavy' $vg
+else
+  echo "axlink: no valgrind: memcheck pass missing"
+  fail=$((fail + 1))
+fi
+
+echo "== pass 4: luacheck and a short fuzz run"
 # luacheck counts as one test: the Lua code must stay clean.
 if luacheck --no-color -q lua spec bin bench examples >/tmp/axlink-luacheck.$$ 2>&1; then
   pass=$((pass + 1))
@@ -54,6 +115,17 @@ else
   fail=$((fail + 1))
 fi
 rm -f /tmp/axlink-luacheck.$$
+
+if [ -x tools/fuzz.sh ] && [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  out=$(tools/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1)
+  rc=$?
+  printf '%s\n' "$out" | grep -E '^fuzz' || true
+  p=$(count 'fuzz: [0-9]+ passed' "$out"); p=${p:-0}
+  f=$(count ', [0-9]+ failed' "$out"); f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  pass=$((pass + p))
+  fail=$((fail + f))
+fi
 
 echo "axlink: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -213,7 +213,7 @@ static void attribute_blowup_is_refused_before_libxml2(void **state) {
   assert_null(axl_parse(xml, len, NULL, &err));
   assert_string_equal(err.code, "AXL-P05");
   /* Far below the seconds the quadratic check would take. */
-  assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
+  assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
   free(xml);
 }
 

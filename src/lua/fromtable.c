@@ -352,6 +352,9 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
   if (depth > MAX_TABLE_DEPTH)
     return refuse(b, node, NULL, "AXL-T07", "tables nested deeper than 256");
   luaL_checkstack(L, 16, "tables nested too deep");
+  /* Never NULL below, even for a table with no fields. */
+  b->ents = grow(L, b->ents, &b->ents_cap, ebase + 1, sizeof *b->ents);
+  b->items = grow(L, b->items, &b->items_cap, ibase + 1, sizeof *b->items);
 
   /* Cycle guard: the table is marked while it is being built. */
   lua_pushvalue(L, t);
