@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 need="gcc make pkg-config lua5.4 liblua5.4-dev libxml2-dev lua-cjson
-lua-argparse lua-busted libcmocka-dev lua-expat luarocks lua-check"
+lua-argparse lua-busted libcmocka-dev lua-expat luarocks lua-check
+clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
