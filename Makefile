@@ -24,12 +24,15 @@ CTEST_BIN := $(CTEST_SRC:spec/c/%.c=$(B)/test/%)
 MODULE    := $(B)/axlink/core.so
 STATIC    := $(B)/libaxlink.a
 
-.PHONY: all deps demo test test-bins asan-build bench fuzz lint clean
+.PHONY: all deps deps-test demo test test-bins asan-build bench fuzz lint clean
 
 all: $(MODULE) $(STATIC)
 
 deps:
 	@tools/deps.sh
+
+deps-test:
+	@tools/deps.sh test
 
 $(B)/obj/%.o: src/%.c $(wildcard src/core/*.h src/lua/*.h)
 	@mkdir -p $(dir $@)
@@ -65,13 +68,13 @@ asan-build:
 	@$(MAKE) -s B=build-asan CC=clang CFLAGS="$(SAN_FLAGS)" \
 	  LDFLAGS="-fsanitize=address,undefined -shared-libasan" all test-bins
 
-test: deps all test-bins asan-build
+test: deps-test all test-bins asan-build
 	@tools/run-tests.sh
 
-fuzz: deps all
+fuzz: deps-test all
 	@tools/fuzz.sh $(FUZZ_SECONDS)
 
-bench: deps all
+bench: deps-test all
 	@$(MAKE) -s $(B)/bench/bare_libxml2
 	$(LUA) bench/run.lua
 

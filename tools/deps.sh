@@ -2,9 +2,13 @@
 # Installs the Debian packages axlink needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
-need="gcc make pkg-config lua5.4 liblua5.4-dev libxml2-dev lua-cjson
-lua-argparse lua-busted libcmocka-dev lua-expat luarocks lua-check
-clang libclang-rt-14-dev valgrind"
+# `tools/deps.sh` (demo, build) or `tools/deps.sh test` (everything the
+# tests use: busted, cmocka, luarocks, luacheck, clang's sanitizers and
+# libFuzzer, valgrind, lua-expat for the benchmark peer).
+need="gcc make pkg-config lua5.4 liblua5.4-dev libxml2-dev lua-cjson lua-argparse"
+if [ "${1:-}" = test ]; then
+  need="$need lua-busted libcmocka-dev lua-expat luarocks lua-check clang libclang-rt-14-dev valgrind"
+fi
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
