@@ -24,7 +24,7 @@ CTEST_BIN := $(CTEST_SRC:spec/c/%.c=$(B)/test/%)
 MODULE    := $(B)/axlink/core.so
 STATIC    := $(B)/libaxlink.a
 
-.PHONY: all deps deps-test demo test test-bins asan-build bench fuzz lint clean
+.PHONY: all deps deps-test demo test test-bins asan-build bench fuzz doc lint clean
 
 all: $(MODULE) $(STATIC)
 
@@ -47,6 +47,12 @@ $(STATIC): $(CORE_OBJ)
 $(MODULE): $(CORE_OBJ) $(LUA_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(XML_LIBS) -lpthread -lm
+
+# Tests that embed Lua: the binding's objects and liblua5.4 as well.
+$(B)/test/test_lua_%: spec/c/test_lua_%.c $(STATIC) $(LUA_OBJ) spec/c/support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LUA_CFLAGS) -Ispec/c -Isrc/lua $< -o $@ $(LUA_OBJ) $(STATIC) \
+	  $(XML_LIBS) -llua5.4 -lcmocka -lpthread -lm
 
 $(B)/test/%: spec/c/%.c $(STATIC) spec/c/support.h
 	@mkdir -p $(dir $@)
@@ -81,6 +87,11 @@ bench: deps-test all
 $(B)/bench/bare_libxml2: bench/bare_libxml2.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 -O2 $(XML_CFLAGS) $< -o $@ $(XML_LIBS)
+
+# The API reference from the LDoc comments of the Lua modules and of the
+# C binding (src/lua/api.luadoc), into build/doc/.
+doc:
+	ldoc .
 
 lint:
 	luacheck lua spec bin bench examples

@@ -7,7 +7,7 @@ set -eu
 # libFuzzer, valgrind, lua-expat for the benchmark peer).
 need="gcc make pkg-config lua5.4 liblua5.4-dev libxml2-dev lua-cjson lua-argparse"
 if [ "${1:-}" = test ]; then
-  need="$need lua-busted libcmocka-dev lua-expat luarocks lua-check clang libclang-rt-14-dev valgrind"
+  need="$need lua-busted libcmocka-dev lua-expat luarocks lua-check lua-ldoc clang libclang-rt-14-dev valgrind"
 fi
 missing=""
 for p in $need; do

@@ -76,7 +76,7 @@ local format = {
   supplier = "iWize",
 }
 
---- Code tables from the CDL's words to HDN "code omschrijving" values. Only
+-- Code tables from the CDL's words to HDN "code omschrijving" values. Only
 -- "NL Nederland" is seen in HDN's public sample; the rest are plausible
 -- stand-ins (ISO 3166 codes, as the older datacatalogus' LandType has). A
 -- host replaces or extends any table here, or per call through `opts.codes`

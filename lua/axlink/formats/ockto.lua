@@ -48,7 +48,7 @@ local format = {
   description = "Ockto-like ODM JSON (consumerData envelope; bundled or per person); modelled, not Ockto's spec",
 }
 
---- Code tables from the CDL's codes to HDN code lists ("code omschrijving").
+-- Code tables from the CDL's codes to HDN code lists ("code omschrijving").
 -- A host overrides single entries with `opts.codes` (e.g.
 -- `{ country = { BE = "BE België" } }`); entries missing here are proposed,
 -- never guessed. Kept small on purpose: a wrong description would make the
