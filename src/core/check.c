@@ -335,8 +335,8 @@ static void reference_rules(checker *c) {
   }
 }
 
-int axl_check(const axl_message *m, const axl_check_opts *o, axl_report *out,
-              axl_error *err) {
+static int check_guarded(const axl_message *m, const axl_check_opts *o,
+                         axl_report *out, axl_error *err) {
   checker c;
   memset(&c, 0, sizeof c);
   c.o = o;
@@ -366,4 +366,16 @@ void axl_check_opts_default(axl_check_opts *o) {
   memset(o, 0, sizeof *o);
   o->externe.min = o->externe.max = NAN;
   o->dataleverancier.min = o->dataleverancier.max = NAN;
+}
+
+/* Every libxml2 call inside runs with axlink's silent, thread-local error
+** handlers: an allocation failure must not print to the host's stderr. */
+int axl_check(const axl_message *m, const axl_check_opts *o, axl_report *out,
+              axl_error *err) {
+  axl_guard g;
+  int r;
+  axl_guard_enter(&g);
+  r = check_guarded(m, o, out, err);
+  axl_guard_leave(&g);
+  return r;
 }

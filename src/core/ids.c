@@ -29,7 +29,7 @@ static void index_tree(axl_ids *ids, xmlNodePtr node) {
   }
 }
 
-axl_ids *axl_ids_build(const axl_message *m, axl_error *err) {
+static axl_ids *ids_guarded(const axl_message *m, axl_error *err) {
   axl_ids *ids = xmlMalloc(sizeof *ids);
   axl_error_clear(err);
   if (!ids || !(ids->by_value = xmlHashCreate(64))) {
@@ -60,4 +60,15 @@ void axl_ids_free(axl_ids *ids) {
   if (!ids) return;
   xmlHashFree(ids->by_value, NULL);
   xmlFree(ids);
+}
+
+/* Every libxml2 call inside runs with axlink's silent, thread-local error
+** handlers: an allocation failure must not print to the host's stderr. */
+axl_ids *axl_ids_build(const axl_message *m, axl_error *err) {
+  axl_guard g;
+  axl_ids * r;
+  axl_guard_enter(&g);
+  r = ids_guarded(m, err);
+  axl_guard_leave(&g);
+  return r;
 }

@@ -100,14 +100,6 @@ static void silent_generic(void *ctx, const char *fmt, ...) {
 }
 
 void axl_guard_enter(axl_guard *g) {
-  axl_init();
-  /* A host that replaced the loader after us is chained to, not lost. */
-  if (xmlGetExternalEntityLoader() != deny_or_chain) {
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock(&lock);
-    install_loader();
-    pthread_mutex_unlock(&lock);
-  }
   guard_depth++;
   g->old_serror = xmlStructuredError;
   g->old_serror_ctx = xmlStructuredErrorContext;
@@ -118,6 +110,15 @@ void axl_guard_enter(axl_guard *g) {
   g->old_no_empty = xmlSaveNoEmptyTags;
   xmlSetStructuredErrorFunc(NULL, silent_structured);
   xmlSetGenericErrorFunc(NULL, silent_generic);
+  /* After the handlers: the one-time set-up's own failures stay silent. */
+  axl_init();
+  /* A host that replaced the loader after us is chained to, not lost. */
+  if (xmlGetExternalEntityLoader() != deny_or_chain) {
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    install_loader();
+    pthread_mutex_unlock(&lock);
+  }
   xmlTreeIndentString = "\t";
   xmlIndentTreeOutput = 1;
   xmlSaveNoEmptyTags = 0;

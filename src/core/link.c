@@ -205,7 +205,7 @@ static const char *const dl_fields[] = {
 static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
                                       const axl_link_request *req,
                                       const char *id) {
-  xmlNodePtr d = xmlNewDocNode(doc, NULL, BAD_CAST "Dataleverancier", NULL);
+  xmlNodePtr d = axl_new_node(doc, "Dataleverancier");
   if (!d) return NULL;
   if (set_volgnummer(d, max_volgnummer(root, "Dataleverancier") + 1) ||
       !xmlNewProp(d, BAD_CAST "ID", BAD_CAST id)) {
@@ -234,11 +234,11 @@ static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
                               const char *pid, const char *ref) {
   xmlNodePtr e, c;
   if (!ident) {
-    ident = xmlNewDocNode(doc, NULL, BAD_CAST "Identificatie", NULL);
+    ident = axl_new_node(doc, "Identificatie");
     if (!ident) return NULL;
     axl_place_child(hg, ident);
   }
-  e = xmlNewDocNode(doc, NULL, BAD_CAST "ExterneIdentificatie", NULL);
+  e = axl_new_node(doc, "ExterneIdentificatie");
   if (!e) return NULL;
   if (set_volgnummer(e, max_volgnummer(ident, "ExterneIdentificatie") + 1)) {
     xmlFreeNode(e);
@@ -250,7 +250,7 @@ static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
     return NULL;
   }
   xmlAddChild(e, c);
-  c = xmlNewDocNode(doc, NULL, BAD_CAST "RefDataleverancier", NULL);
+  c = axl_new_node(doc, "RefDataleverancier");
   if (!c || !xmlNewProp(c, BAD_CAST "IDREF", BAD_CAST ref)) {
     if (c) xmlFreeNode(c);
     xmlFreeNode(e);
@@ -320,8 +320,9 @@ static int validate_output(const axl_message *m, const axl_link_request *req,
   return 0;
 }
 
-axl_message *axl_link(const axl_message *m, const axl_link_request *req,
-                      axl_link_result *res, axl_error *err) {
+static axl_message *link_guarded(const axl_message *m,
+                                 const axl_link_request *req,
+                                 axl_link_result *res, axl_error *err) {
   axl_view v;
   axl_message *out = NULL;
   long *target = NULL;
@@ -466,8 +467,10 @@ done_nov:
   return out;
 }
 
-axl_message *axl_unlink(const axl_message *m, const char *persoons_id,
-                        const char *dataleverancier_id, axl_error *err) {
+static axl_message *unlink_guarded(const axl_message *m,
+                                   const char *persoons_id,
+                                   const char *dataleverancier_id,
+                                   axl_error *err) {
   axl_message *out;
   axl_view v;
   int removed = 0;
@@ -508,8 +511,8 @@ axl_message *axl_unlink(const axl_message *m, const char *persoons_id,
 ** The lender's view
 ** ==================================================================== */
 
-int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
-              axl_error *err) {
+static int links_guarded(const axl_message *m, axl_link_info **out,
+                         size_t *n, axl_error *err) {
   axl_view v;
   axl_link_info *list;
   *out = NULL;
@@ -546,4 +549,40 @@ int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
   *n = v.n_ext;
   axl_view_free(&v);
   return 0;
+}
+
+/* Every libxml2 call inside runs with axlink's silent, thread-local error
+** handlers: an allocation failure must not print to the host's stderr. */
+axl_message *axl_link(const axl_message *m, const axl_link_request *req,
+                      axl_link_result *res, axl_error *err) {
+  axl_guard g;
+  axl_message * r;
+  axl_guard_enter(&g);
+  r = link_guarded(m, req, res, err);
+  axl_guard_leave(&g);
+  return r;
+}
+
+/* Every libxml2 call inside runs with axlink's silent, thread-local error
+** handlers: an allocation failure must not print to the host's stderr. */
+axl_message *axl_unlink(const axl_message *m, const char *persoons_id,
+                        const char *dataleverancier_id, axl_error *err) {
+  axl_guard g;
+  axl_message * r;
+  axl_guard_enter(&g);
+  r = unlink_guarded(m, persoons_id, dataleverancier_id, err);
+  axl_guard_leave(&g);
+  return r;
+}
+
+/* Every libxml2 call inside runs with axlink's silent, thread-local error
+** handlers: an allocation failure must not print to the host's stderr. */
+int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
+              axl_error *err) {
+  axl_guard g;
+  int r;
+  axl_guard_enter(&g);
+  r = links_guarded(m, out, n, err);
+  axl_guard_leave(&g);
+  return r;
 }

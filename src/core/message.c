@@ -65,16 +65,22 @@ void axl_node_set_line(xmlNode *node, long line) {
   node->_private = (void *)(uintptr_t)line;
 }
 
-/* xmlDocCopyNode leaves _private behind: walk both trees side by side. */
-static void copy_lines(const xmlNode *from, xmlNode *to) {
+/* xmlDocCopyNode leaves _private behind: walk both trees side by side.
+** Returns -1 when the copy is not complete: libxml2 2.9.14 skips a node it
+** could not allocate and goes on, so a failed allocation shows only here. */
+static int copy_lines(const xmlNode *from, xmlNode *to) {
   while (from && to) {
+    if (from->type != to->type || (from->name != to->name &&
+                                   !xmlStrEqual(from->name, to->name)))
+      return -1;
     if (from->type == XML_ELEMENT_NODE) {
       to->_private = from->_private;
-      copy_lines(from->children, to->children);
+      if (copy_lines(from->children, to->children)) return -1;
     }
     from = from->next;
     to = to->next;
   }
+  return from || to ? -1 : 0;
 }
 
 axl_message *axl_clone(const axl_message *m, axl_error *err) {
@@ -84,10 +90,13 @@ axl_message *axl_clone(const axl_message *m, axl_error *err) {
   axl_error_clear(err);
   axl_guard_enter(&g);
   copy = xmlCopyDoc(m->doc, 1);
+  if (copy && copy_lines(m->doc->children, copy->children)) {
+    xmlFreeDoc(copy);
+    copy = NULL;
+  }
   if (!copy) {
     axl_error_set(err, "AXL-P15", 0, "out of memory");
   } else {
-    copy_lines(m->doc->children, copy->children);
     c = axl_message_wrap(copy, err);
     if (c) c->est_bytes = m->est_bytes;
   }

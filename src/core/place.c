@@ -52,9 +52,19 @@ void axl_place_child(xmlNodePtr parent, xmlNodePtr child) {
   else xmlAddChild(parent, child);
 }
 
+xmlNodePtr axl_new_node(xmlDocPtr doc, const char *name) {
+  xmlNodePtr n = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+  /* 2.9.14 returns a node without a name when only the name's copy failed. */
+  if (n && !n->name) {
+    xmlFreeNode(n);
+    n = NULL;
+  }
+  return n;
+}
+
 xmlNodePtr axl_new_text_child(xmlDocPtr doc, const char *name,
                               const char *text) {
-  xmlNodePtr n = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+  xmlNodePtr n = axl_new_node(doc, name);
   if (n && text && *text) {
     xmlNodePtr t = xmlNewDocText(doc, BAD_CAST text);
     if (!t) {

@@ -7,6 +7,9 @@
 /* Inserts child (unlinked) among parent's children by model order. */
 void axl_place_child(xmlNodePtr parent, xmlNodePtr child);
 
+/* A new empty element, or NULL (also when only its name's copy failed). */
+xmlNodePtr axl_new_node(xmlDocPtr doc, const char *name);
+
 /* A new <name>text</name> (no text node for ""), or NULL. */
 xmlNodePtr axl_new_text_child(xmlDocPtr doc, const char *name,
                               const char *text);

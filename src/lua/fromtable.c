@@ -307,7 +307,10 @@ static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
                       const char *name, int v, xmlNodePtr rec, int depth,
                       long auto_volg) {
   xmlNodePtr child = xmlNewDocNode(b->doc, NULL, BAD_CAST name, NULL);
-  if (!child) luaL_error(L, "not enough memory");
+  if (!child || !child->name) {   /* 2.9.14: a node without its name */
+    if (child) xmlFreeNode(child);
+    luaL_error(L, "not enough memory");
+  }
   b->elements++;
   xmlAddChild(parent, child);
   if (rec) {
@@ -691,6 +694,10 @@ int axl_lua_fromtable(lua_State *L) {
   b->doc = xmlNewDoc(BAD_CAST "1.0");
   root = b->doc ? xmlNewDocNode(b->doc, NULL, BAD_CAST root_name, NULL)
                 : NULL;
+  if (root && !root->name) {
+    xmlFreeNode(root);
+    root = NULL;
+  }
   if (!root) return luaL_error(L, "not enough memory");
   xmlDocSetRootElement(b->doc, root);
   if (rec) {
