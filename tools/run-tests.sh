@@ -110,7 +110,7 @@ fi
 
 echo "== pass 3: valgrind memcheck"
 if command -v valgrind >/dev/null 2>&1; then
-  vg="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite"
+  vg="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --num-callers=40"
   run_c build/test $vg
   run_busted 'build/?.so' 'nosan,external,subprocess,heavy' $vg
 else

@@ -52,6 +52,14 @@ void axl_lua_pushschema_of(lua_State *L, int msg_idx);
 void axl_lua_check_opts(lua_State *L, int msg, int opts, axl_check_opts *o);
 int axl_lua_check(lua_State *L);
 
+/* Metatables of the C-owned resource types, made while the module opens. */
+void axl_lua_resource_type(lua_State *L, const char *name,
+                           lua_CFunction release);
+void axl_lua_open_totable(lua_State *L);
+void axl_lua_open_fromtable(lua_State *L);
+void axl_lua_open_link(lua_State *L);
+void axl_lua_open_report(lua_State *L);
+
 /* A to-be-closed box on the stack: *box is freed with axl_free when the
 ** function returns or a Lua error unwinds past it. */
 void **axl_lua_box(lua_State *L);

@@ -623,14 +623,8 @@ int axl_lua_record_gc(lua_State *L) {
   return 0;
 }
 
-static void ensure_metatables(lua_State *L) {
-  if (luaL_newmetatable(L, "axlink.builder")) {
-    lua_pushcfunction(L, builder_free);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, builder_free);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_pop(L, 1);
+void axl_lua_open_fromtable(lua_State *L) {
+  axl_lua_resource_type(L, "axlink.builder", builder_free);
 }
 
 int axl_lua_fromtable(lua_State *L) {
@@ -651,7 +645,6 @@ int axl_lua_fromtable(lua_State *L) {
     lua_pop(L, 1);  /* still referenced by opts */
   }
   lua_settop(L, 2);
-  ensure_metatables(L);
 
   lua_rawgetp(L, LUA_REGISTRYINDEX, &axl_records_key);
   lua_pushvalue(L, 1);

@@ -34,13 +34,7 @@ static int scratch_free(lua_State *L) {
 static scratch *new_scratch(lua_State *L) {
   scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
-  if (luaL_newmetatable(L, "axlink.linkscratch")) {
-    lua_pushcfunction(L, scratch_free);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, scratch_free);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_setmetatable(L, -2);
+  luaL_setmetatable(L, "axlink.linkscratch");
   lua_toclose(L, -1);
   return s;
 }
@@ -406,4 +400,8 @@ int axl_lua_grade(lua_State *L) {
   a.use_prefix = opt_string(L, 2, "CorrespondentieTussenvoegsels", &bad);
   lua_pushstring(L, grade_names[axl_grade_person(&c, &a)]);
   return 1;
+}
+
+void axl_lua_open_link(lua_State *L) {
+  axl_lua_resource_type(L, "axlink.linkscratch", scratch_free);
 }

@@ -231,15 +231,25 @@ void **axl_lua_box(lua_State *L) {
 static outbuf *new_outbuf(lua_State *L) {
   outbuf *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->p = NULL;
-  if (luaL_newmetatable(L, "axlink.outbuf")) {
-    lua_pushcfunction(L, outbuf_free);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, outbuf_free);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_setmetatable(L, -2);
+  luaL_setmetatable(L, "axlink.outbuf");
   lua_toclose(L, -1);
   return b;
+}
+
+/*
+** Creates (or completes) the metatable of a C-owned resource type with the
+** same function as __gc and __close. Called only while the module opens:
+** a metatable made lazily inside a call could be left half-built by a
+** memory error and then be found, without __close, by the next call.
+*/
+void axl_lua_resource_type(lua_State *L, const char *name,
+                           lua_CFunction release) {
+  luaL_newmetatable(L, name);
+  lua_pushcfunction(L, release);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, release);
+  lua_setfield(L, -2, "__close");
+  lua_pop(L, 1);
 }
 
 static int m_serialize(lua_State *L) {
@@ -398,6 +408,11 @@ int luaopen_axlink_core(lua_State *L) {
   lua_setfield(L, -2, "methods");  /* mt.methods: Lua adds update() etc. */
   lua_pop(L, 1);
 
+  axl_lua_resource_type(L, "axlink.outbuf", outbuf_free);
+  axl_lua_open_totable(L);
+  axl_lua_open_fromtable(L);
+  axl_lua_open_link(L);
+  axl_lua_open_report(L);
   luaL_newmetatable(L, AXL_RECORD_MT);
   lua_pushcfunction(L, axl_lua_record_gc);
   lua_setfield(L, -2, "__gc");

@@ -52,13 +52,7 @@ void axl_lua_push_report(lua_State *L, const axl_report *r) {
 axl_report *axl_lua_newreport(lua_State *L) {
   axl_report *r = lua_newuserdatauv(L, sizeof *r, 0);
   axl_report_init(r);
-  if (luaL_newmetatable(L, "axlink.report")) {
-    lua_pushcfunction(L, axl_lua_report_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, axl_lua_report_gc);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_setmetatable(L, -2);
+  luaL_setmetatable(L, "axlink.report");
   lua_toclose(L, -1);
   return r;
 }
@@ -208,4 +202,8 @@ void axl_lua_open_schema(lua_State *L) {
   lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
   luaL_newlib(L, schema_funcs);   /* left on the stack for the module */
+}
+
+void axl_lua_open_report(lua_State *L) {
+  axl_lua_resource_type(L, "axlink.report", axl_lua_report_gc);
 }

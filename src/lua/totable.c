@@ -231,13 +231,7 @@ int axl_lua_totable(lua_State *L) {
   mem = lua_newuserdatauv(L, sizeof *mem, 0);          /* 2: scratch */
   mem->slots = NULL;
   mem->cap = 0;
-  if (luaL_newmetatable(L, "axlink.scratch")) {
-    lua_pushcfunction(L, scratch_free);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, scratch_free);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_setmetatable(L, -2);
+  luaL_setmetatable(L, "axlink.scratch");
   lua_toclose(L, -1);
 
   w = lua_newuserdatauv(L, sizeof *w, 0);              /* 3: walk state */
@@ -268,4 +262,8 @@ int axl_lua_totable(lua_State *L) {
   lua_rawset(L, -3);                                   /* records[t] = rec */
   lua_pop(L, 1);
   return 1;
+}
+
+void axl_lua_open_totable(lua_State *L) {
+  axl_lua_resource_type(L, "axlink.scratch", scratch_free);
 }
