@@ -166,10 +166,7 @@ describe("a user's own format (examples/formats/household-csv.lua)", function()
     assert.are.equal(6, #result.changes)
     assert.are.same({ path = "/OfferteAanvraag/PartijNAWData[1]/StraatNaam", source = "household-csv",
       old = "Esdoornstraat", new = "Nieuwe Ebbingestraat", kind = "copied" }, result.changes[1])
-    assert(msg:update(function(u)
-      for k in pairs(u) do u[k] = nil end
-      for k, v in pairs(t) do u[k] = v end
-    end))
+    assert(msg:settable(t))
     assert.truthy(msg:serialize():find("<StraatNaam>Nieuwe Ebbingestraat</StraatNaam>", 1, true))
     assert.is_true(msg:check().ok)
     local json = cdl.provenance(result)

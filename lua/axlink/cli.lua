@@ -243,10 +243,7 @@ function commands.link(run, a)
     local fr, ferr = axlink.cdl.fill(t, delivery, { household = a.household, pension_basis = a.pension_basis,
       overwrite = a.overwrite })
     if not fr then fail(ferr) end
-    local ok, uerr = msg:update(function(u)
-      for k in pairs(u) do u[k] = nil end
-      for k, v in pairs(t) do u[k] = v end
-    end)
+    local ok, uerr = msg:settable(t)
     if not ok then fail(uerr) end
     filled = fr
   end

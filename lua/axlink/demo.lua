@@ -103,10 +103,7 @@ function M.run(out, opts)
     out:write(("  conflict %s (%s differs; not overwritten)%s\n"):format(c.path, c.source or "?",
       opts.show_values and (": AX " .. tostring(c.ax_value) .. ", CDL " .. tostring(c.cdl_value)) or ""))
   end
-  local ok, uerr = msg:update(function(u)
-    for k in pairs(u) do u[k] = nil end
-    for k, v in pairs(t) do u[k] = v end
-  end)
+  local ok, uerr = msg:settable(t)
   if not ok then return nil, uerr end
   local report = msg:check()
   out:write(("check (send): %s, %d problem(s)\n"):format(report.ok and "ok" or "errors", #report.problems))

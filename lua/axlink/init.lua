@@ -46,4 +46,19 @@ function Message:update(f)
   return true
 end
 
+--- Replaces the message's content with tables (typically its own, filled by
+-- axlink.cdl.fill): fromtable with the message's root and schema, all or
+-- nothing. The order record of t keeps document order.
+-- @param t tables, from this message's totable()
+-- @return true, or nil, message, info
+function Message:settable(t)
+  if type(t) ~= "table" then
+    error(("bad argument #1 to 'settable' (table expected, got %s)"):format(type(t)), 2)
+  end
+  local new, msg, info = core.fromtable(t, { root = self:root(), schema = self:schema() })
+  if not new then return nil, msg, info end
+  self:_adopt(new)
+  return true
+end
+
 return M
