@@ -10,50 +10,89 @@
 ** Messages are fixed texts: no name, key, date or amount ever appears.
 */
 #include "view.h"
+#include "model.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/hash.h>
 #include <libxml/tree.h>
+
+/*
+** What the whole-document walk records per element, kept sorted by address
+** for look-ups: its document position, its position among same-name
+** siblings, whether its name repeats there (the path writes [n] then), and
+** whether its Volgnummer repeats one of an earlier same-name sibling (R16).
+** Each parent's children are sorted once, so none of this is quadratic in
+** the number of siblings: a lender checks what strangers send.
+*/
+typedef struct pos {
+  const xmlNode *node;
+  unsigned long order;
+  unsigned sibpos;
+  unsigned char repeat, dup_volg;
+} pos;
 
 typedef struct checker {
   const axl_check_opts *o;
   axl_report *out;
   axl_view v;
-  /* Document order: element pointers sorted by address, with position. */
-  struct pos { const xmlNode *node; unsigned long order; } *pos;
+  pos *pos;
   size_t n_pos, cap_pos;
+  char mpath[4096];   /* model path of the element being walked */
+  size_t mlen;
   int oom;
 } checker;
 
 static int by_node(const void *a, const void *b) {
-  const struct pos *x = a, *y = b;
+  const pos *x = a, *y = b;
   return (x->node > y->node) - (x->node < y->node);
 }
 
-static unsigned long order_of(const checker *c, const xmlNode *n) {
+static const pos *pos_of(const checker *c, const xmlNode *n) {
   size_t lo = 0, hi = c->n_pos;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (c->pos[mid].node == n) return c->pos[mid].order;
+    if (c->pos[mid].node == n) return &c->pos[mid];
     if (c->pos[mid].node < n) lo = mid + 1;
     else hi = mid;
   }
-  return 0;
+  return NULL;
+}
+
+/* The path with [n] for repeating entities, from the walk's records. */
+static void path_of(const checker *c, const xmlNode *n, char *buf,
+                    size_t size) {
+  const xmlNode *chain[AXL_MAX_DEPTH_CEILING];
+  size_t depth = 0, used = 0;
+  buf[0] = '\0';
+  for (; n && n->type == XML_ELEMENT_NODE && depth < AXL_MAX_DEPTH_CEILING;
+       n = n->parent)
+    chain[depth++] = n;
+  while (depth--) {
+    const pos *p = pos_of(c, chain[depth]);
+    int w = p && p->repeat
+            ? snprintf(buf + used, size - used, "/%s[%u]", chain[depth]->name,
+                       p->sibpos)
+            : snprintf(buf + used, size - used, "/%s", chain[depth]->name);
+    if (w < 0 || (size_t)w >= size - used) return;
+    used += (size_t)w;
+  }
 }
 
 static void problem(checker *c, const char *code, axl_severity sev,
                     const xmlNode *at, const char *text) {
   axl_problem *p = axl_report_add(c->out, code, sev, text);
+  const pos *where = pos_of(c, at);
   if (!p) {
     c->oom = 1;
     return;
   }
-  axl_node_path(at, p->path, sizeof p->path);
+  path_of(c, at, p->path, sizeof p->path);
   p->line = axl_node_line(at);
-  p->order = order_of(c, at);
+  p->order = where ? where->order : 0;
 }
 
 /* send severity, and the receive one */
@@ -82,24 +121,137 @@ static int has_element_child(const xmlNode *n) {
   return 0;
 }
 
-static void walk(checker *c, const xmlNode *n) {
-  for (; n && !c->oom; n = n->next) {
-    if (n->type != XML_ELEMENT_NODE) continue;
-    if (c->n_pos == c->cap_pos) {
-      size_t cap = c->cap_pos ? c->cap_pos * 2 : 256;
-      struct pos *p = realloc(c->pos, cap * sizeof *p);
-      if (!p) {
-        c->oom = 1;
-        return;
+/* A Volgnummer's value for comparison: decimal digits compare as numbers
+** ("01" is "1"), anything else as text. */
+typedef struct volg { int num; unsigned long long n; const char *s; } volg;
+
+static volg volg_of(const xmlNode *e) {
+  volg v = { 0, 0, axl_attr(e, "Volgnummer") };
+  const char *p = v.s;
+  if (p && *p && strlen(p) <= 18) {
+    v.num = 1;
+    for (; *p; p++) {
+      if (*p < '0' || *p > '9') {
+        v.num = 0;
+        break;
       }
-      c->pos = p;
-      c->cap_pos = cap;
+      v.n = v.n * 10 + (unsigned)(*p - '0');
     }
-    c->pos[c->n_pos].node = n;
-    c->pos[c->n_pos].order = c->n_pos + 1;
-    c->n_pos++;
-    walk(c, n->children);
   }
+  return v;
+}
+
+typedef struct kid { const xmlNode *node; size_t slot; volg v; } kid;
+
+static int by_name_order(const void *a, const void *b) {
+  const kid *x = a, *y = b;
+  int c = strcmp((const char *)x->node->name, (const char *)y->node->name);
+  return c ? c : (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+static int by_name_volg_order(const void *a, const void *b) {
+  const kid *x = a, *y = b;
+  int c = strcmp((const char *)x->node->name, (const char *)y->node->name);
+  if (c) return c;
+  if (!x->v.s != !y->v.s) return x->v.s ? -1 : 1;
+  if (x->v.s) {
+    if (x->v.num != y->v.num) return x->v.num ? -1 : 1;
+    if (x->v.num && x->v.n != y->v.n) return x->v.n < y->v.n ? -1 : 1;
+    if (!x->v.num && (c = strcmp(x->v.s, y->v.s)) != 0) return c;
+  }
+  return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+static int same_volg(const kid *x, const kid *y) {
+  if (!x->v.s || !y->v.s || x->v.num != y->v.num) return 0;
+  return x->v.num ? x->v.n == y->v.n : strcmp(x->v.s, y->v.s) == 0;
+}
+
+static int add_pos(checker *c, const xmlNode *n) {
+  if (c->n_pos == c->cap_pos) {
+    size_t cap = c->cap_pos ? c->cap_pos * 2 : 256;
+    pos *p = realloc(c->pos, cap * sizeof *p);
+    if (!p) {
+      c->oom = 1;
+      return -1;
+    }
+    c->pos = p;
+    c->cap_pos = cap;
+  }
+  memset(&c->pos[c->n_pos], 0, sizeof c->pos[0]);
+  c->pos[c->n_pos].node = n;
+  c->pos[c->n_pos].order = c->n_pos + 1;
+  c->n_pos++;
+  return 0;
+}
+
+/* Records parent's subtree in document order (each child, then its own
+** children), then groups parent's children by name. */
+static void walk_children(checker *c, const xmlNode *parent) {
+  const axl_model_entity *model = axl_model_find(c->mpath, c->mlen);
+  size_t n = 0, i = 0;
+  kid *kids;
+  for (const xmlNode *k = parent->children; k; k = k->next)
+    n += k->type == XML_ELEMENT_NODE;
+  if (!n) return;
+  kids = malloc(n * sizeof *kids);
+  if (!kids) {
+    c->oom = 1;
+    return;
+  }
+  for (const xmlNode *k = parent->children; k && !c->oom; k = k->next) {
+    size_t saved = c->mlen, add;
+    if (k->type != XML_ELEMENT_NODE) continue;
+    kids[i].node = k;
+    kids[i].slot = c->n_pos;
+    kids[i].v = volg_of(k);
+    i++;
+    if (add_pos(c, k)) break;
+    add = strlen((const char *)k->name);
+    if (!k->children || saved + add + 2 >= sizeof c->mpath) continue;
+    c->mpath[c->mlen++] = '/';
+    memcpy(c->mpath + c->mlen, k->name, add + 1);
+    c->mlen += add;
+    walk_children(c, k);
+    c->mlen = saved;
+    c->mpath[saved] = '\0';
+  }
+  if (c->oom) {
+    free(kids);
+    return;
+  }
+  /* Same-name groups: positions, and whether the name repeats. */
+  qsort(kids, n, sizeof *kids, by_name_order);
+  for (size_t a = 0, b; a < n; a = b) {
+    int repeat = (axl_model_child_flags(model, (const char *)kids[a].node->name)
+                  & AXL_M_REPEAT) != 0;
+    for (b = a; b < n && !strcmp((const char *)kids[b].node->name,
+                                 (const char *)kids[a].node->name); b++)
+      repeat |= kids[b].v.s != NULL;
+    repeat |= b - a > 1;
+    for (size_t k = a; k < b; k++) {
+      c->pos[kids[k].slot].sibpos = (unsigned)(k - a + 1);
+      c->pos[kids[k].slot].repeat = (unsigned char)repeat;
+    }
+  }
+  /* R16: a Volgnummer repeated among same-name siblings, on the later. */
+  qsort(kids, n, sizeof *kids, by_name_volg_order);
+  for (size_t k = 1; k < n; k++)
+    if (!strcmp((const char *)kids[k].node->name,
+                (const char *)kids[k - 1].node->name) &&
+        same_volg(&kids[k], &kids[k - 1]))
+      c->pos[kids[k].slot].dup_volg = 1;
+  free(kids);
+}
+
+static void walk(checker *c, const xmlNode *root) {
+  size_t len;
+  if (!root || add_pos(c, root)) return;
+  len = strlen((const char *)root->name);
+  if (len >= sizeof c->mpath) return;
+  memcpy(c->mpath, root->name, len + 1);
+  c->mlen = len;
+  walk_children(c, root);
 }
 
 static void document_rules(checker *c, const xmlNode *n) {
@@ -121,24 +273,11 @@ static void document_rules(checker *c, const xmlNode *n) {
     if (!has_element_child(n) && !idref && blank(axl_text(n)))
       problem(c, "AXL-R11", mode(c, AXL_ERROR, AXL_WARNING), n,
               "empty or whitespace-only element");
-    if (has_element_child(n)) {
-      /* R16: a Volgnummer repeated among same-name siblings. */
-      for (const xmlNode *a = n->children; a; a = a->next) {
-        const char *va;
-        if (a->type != XML_ELEMENT_NODE || !(va = axl_attr(a, "Volgnummer")))
-          continue;
-        for (const xmlNode *b = n->children; b != a; b = b->next) {
-          const char *vb;
-          if (b->type != XML_ELEMENT_NODE || !xmlStrEqual(a->name, b->name))
-            continue;
-          vb = axl_attr(b, "Volgnummer");
-          if (vb && strcmp(va, vb) == 0) {
-            problem(c, "AXL-R16", mode(c, AXL_ERROR, AXL_WARNING), a,
-                    "Volgnummer used twice among same-name siblings");
-            break;
-          }
-        }
-      }
+    {
+      const pos *p = pos_of(c, n);
+      if (p && p->dup_volg)
+        problem(c, "AXL-R16", mode(c, AXL_ERROR, AXL_WARNING), n,
+                "Volgnummer used twice among same-name siblings");
     }
     document_rules(c, n->children);
   }
@@ -218,9 +357,22 @@ static void occurrence_rules(checker *c) {
 
 static void reference_rules(checker *c) {
   const axl_view *v = &c->v;
-  for (size_t i = 0; i < v->n_ext; i++) {
+  /* The first ExterneIdentificatie referencing each entity (R04). */
+  size_t *first_ref = malloc((v->n_dl ? v->n_dl : 1) * sizeof *first_ref);
+  xmlHashTablePtr by_pid = xmlHashCreate((int)v->n_ext + 8), in_hg = NULL;
+  size_t cur_hg = (size_t)-1;
+  if (!first_ref || !by_pid) {
+    free(first_ref);
+    xmlHashFree(by_pid, NULL);
+    c->oom = 1;
+    return;
+  }
+  for (size_t j = 0; j < v->n_dl; j++) first_ref[j] = (size_t)-1;
+  for (size_t i = 0; i < v->n_ext; i++)
+    if (v->ext[i].dl >= 0 && first_ref[v->ext[i].dl] == (size_t)-1)
+      first_ref[v->ext[i].dl] = i;
+  for (size_t i = 0; i < v->n_ext && !c->oom; i++) {
     const axl_view_ext *x = &v->ext[i];
-    const axl_view_hg *h = &v->hg[x->hg];
     /* R06: the person's key. */
     if (!x->pid_node)
       problem(c, "AXL-R06", AXL_ERROR, x->node, "PersoonsID missing");
@@ -244,47 +396,58 @@ static void reference_rules(checker *c) {
                 "several CDL Dataleverancier exist");
     /* R04: one entity referenced twice: a bundled file goes once per
     ** person; reported on each later reference. */
-    if (x->dl >= 0)
-      for (size_t k = 0; k < i; k++)
-        if (v->ext[k].dl == x->dl) {
-          problem(c, "AXL-R04", mode(c, AXL_ERROR, AXL_WARNING), x->ref_node,
-                  "Dataleverancier entity referenced by more than one "
-                  "ExterneIdentificatie");
-          break;
-        }
-    /* R07, R12: within the Hypotheekgever, against earlier entries. */
-    for (size_t k = h->first_ext; k < i; k++) {
-      const axl_view_ext *y = &v->ext[k];
-      const char *a = dlid_of(c, x), *b = dlid_of(c, y);
-      if (!a || !b || strcmp(a, b) != 0 || !x->pid || !y->pid) continue;
-      if (strcmp(x->pid, y->pid) == 0) {
-        problem(c, "AXL-R07", mode(c, AXL_ERROR, AXL_WARNING), x->node,
-                "same PersoonsID and DataleverancierID linked twice under "
-                "one Hypotheekgever");
-      } else {
-        problem(c, "AXL-R12", AXL_ERROR, x->node, "two persons of one CDL "
-                "file under one Hypotheekgever");
+    if (x->dl >= 0 && first_ref[x->dl] != i)
+      problem(c, "AXL-R04", mode(c, AXL_ERROR, AXL_WARNING), x->ref_node,
+              "Dataleverancier entity referenced by more than one "
+              "ExterneIdentificatie");
+    /* R07, R12: against the first earlier entry of this Hypotheekgever
+    ** with the same DataleverancierID (one hash per Hypotheekgever). */
+    if (x->hg != cur_hg) {
+      xmlHashFree(in_hg, NULL);
+      in_hg = xmlHashCreate(16);
+      cur_hg = x->hg;
+      if (!in_hg) {
+        c->oom = 1;
+        break;
       }
-      break;
     }
-    /* R08, R13: against entries of earlier Hypotheekgevers. */
-    for (size_t k = 0; k < h->first_ext; k++) {
-      const axl_view_ext *y = &v->ext[k];
-      const char *a = dlid_of(c, x), *b = dlid_of(c, y);
-      if (!x->pid || !y->pid || !*x->pid || strcmp(x->pid, y->pid) != 0)
-        continue;
-      if (a && b && strcmp(a, b) == 0) {
-        problem(c, "AXL-R08", AXL_ERROR, x->node, "one PersoonsID with the "
-                "same DataleverancierID under two Hypotheekgevers");
-        break;
+    {
+      const char *a = dlid_of(c, x);
+      if (a && x->pid) {
+        size_t k = (size_t)xmlHashLookup(in_hg, BAD_CAST a);
+        if (!k) {
+          xmlHashAddEntry(in_hg, BAD_CAST a, (void *)(i + 1));
+        } else if (strcmp(x->pid, v->ext[k - 1].pid) == 0) {
+          problem(c, "AXL-R07", mode(c, AXL_ERROR, AXL_WARNING), x->node,
+                  "same PersoonsID and DataleverancierID linked twice under "
+                  "one Hypotheekgever");
+        } else {
+          problem(c, "AXL-R12", AXL_ERROR, x->node, "two persons of one CDL "
+                  "file under one Hypotheekgever");
+        }
       }
-      if (a && b) {
-        problem(c, "AXL-R13", AXL_WARNING, x->node, "one PersoonsID under "
-                "two Hypotheekgevers with different DataleverancierIDs");
-        break;
+    }
+    /* R08, R13: against the first entry with this PersoonsID, when it is
+    ** under an earlier Hypotheekgever. */
+    if (x->pid && *x->pid) {
+      size_t k = (size_t)xmlHashLookup(by_pid, BAD_CAST x->pid);
+      if (!k) {
+        xmlHashAddEntry(by_pid, BAD_CAST x->pid, (void *)(i + 1));
+      } else if (v->ext[k - 1].hg != x->hg) {
+        const char *a = dlid_of(c, x), *b = dlid_of(c, &v->ext[k - 1]);
+        if (a && b && strcmp(a, b) == 0)
+          problem(c, "AXL-R08", AXL_ERROR, x->node, "one PersoonsID with the "
+                  "same DataleverancierID under two Hypotheekgevers");
+        else if (a && b)
+          problem(c, "AXL-R13", AXL_WARNING, x->node, "one PersoonsID under "
+                  "two Hypotheekgevers with different DataleverancierIDs");
       }
     }
   }
+  xmlHashFree(in_hg, NULL);
+  xmlHashFree(by_pid, NULL);
+  free(first_ref);
+  if (c->oom) return;
   /* R14, R15: per Hypotheekgever with entries. */
   if (v->n_ext && !v->n_cdl)
     problem(c, "AXL-R14", AXL_ERROR, v->ext[0].node, "ExterneIdentificatie "

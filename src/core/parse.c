@@ -119,6 +119,19 @@ static long prescan_attributes(const char *start, size_t len, size_t max) {
   return -1;
 }
 
+/* UTF-16 or UTF-32, by byte order mark or by the zero bytes around the
+** first '<' (XML 1.0 appendix F): refused before libxml2 converts it. */
+static int wide_encoding(const char *b, size_t len) {
+  const unsigned char *u = (const unsigned char *)b;
+  if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+                   (u[0] == 0xFE && u[1] == 0xFF)))
+    return 1;
+  if (len >= 4 && ((u[0] == 0 && u[1] == 0) || (u[2] == 0 && u[3] == 0) ||
+                   (u[0] == 0 && u[1] == '<') || (u[0] == '<' && u[1] == 0)))
+    return 1;
+  return 0;
+}
+
 static long line_at(const char *start, long offset) {
   long line = 1;
   for (const char *q = start; q < start + offset; q++) line += (*q == '\n');
@@ -340,6 +353,17 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
     axl_error_set(err, "AXL-P12", 0, "empty input");
     return NULL;
   }
+  if (wide_encoding(bytes, len)) {
+    axl_error_set(err, "AXL-P08", 0, "encoding other than UTF-8 or US-ASCII");
+    return NULL;
+  }
+  /* libxml2 stops at a NUL byte and reports success for what came before,
+  ** so a second document could hide behind one. XML allows none anywhere. */
+  if (memchr(bytes, '\0', len)) {
+    axl_error_set(err, "AXL-P01", line_at(bytes, (long)((const char *)
+                  memchr(bytes, '\0', len) - bytes)), "NUL byte in the input");
+    return NULL;
+  }
   bad_line = prescan_attributes(bytes, len, st.lim.max_attributes);
   if (bad_line >= 0) {
     axl_error_set(err, "AXL-P05", line_at(bytes, bad_line),
@@ -371,6 +395,9 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
       axl_error_set(err, "AXL-P15", line, "out of memory");
     else if (!doc && !code)
       axl_error_set(err, "AXL-P12", line, "no root element");
+    else if (code == XML_ERR_UNKNOWN_VERSION ||
+             code == XML_ERR_VERSION_MISMATCH)
+      axl_error_set(err, "AXL-P09", line, "XML version other than 1.0");
     else
       axl_error_set(err, code == XML_ERR_DOCUMENT_EMPTY ? "AXL-P12"
                     : "AXL-P01", line, axl_xml_error_text(code));

@@ -4,6 +4,7 @@
 #include "view.h"
 
 #include <stdlib.h>
+#include <libxml/hash.h>
 #include <string.h>
 
 const char *axl_text(const xmlNode *n) {
@@ -109,13 +110,25 @@ int axl_view_build(const axl_message *m, axl_view *v, axl_error *err) {
       }
     }
   }
-  /* Resolve each reference to its Dataleverancier entity. */
-  for (size_t i = 0; i < v->n_ext; i++)
-    for (size_t j = 0; v->ext[i].target && j < v->n_dl; j++)
-      if (v->dl[j].node == v->ext[i].target) {
-        v->ext[i].dl = (long)j;
-        v->dl[j].refs++;
+  /* Resolve each reference to its Dataleverancier entity: by the target's
+  ** ID, in a hash, so many entries cost no more than a few. */
+  if (v->n_ext && v->n_dl) {
+    xmlHashTablePtr by_id = xmlHashCreate((int)v->n_dl * 2 + 8);
+    if (!by_id) goto oom;
+    for (size_t j = 0; j < v->n_dl; j++)
+      if (v->dl[j].id)   /* the first of a duplicated ID wins, as in ids.c */
+        xmlHashAddEntry(by_id, BAD_CAST v->dl[j].id, (void *)(j + 1));
+    for (size_t i = 0; i < v->n_ext; i++) {
+      const char *tid = v->ext[i].target ? axl_attr(v->ext[i].target, "ID")
+                                         : NULL;
+      size_t j = tid ? (size_t)xmlHashLookup(by_id, BAD_CAST tid) : 0;
+      if (j && v->dl[j - 1].node == v->ext[i].target) {
+        v->ext[i].dl = (long)(j - 1);
+        v->dl[j - 1].refs++;
       }
+    }
+    xmlHashFree(by_id, NULL);
+  }
   for (size_t j = 0; j < v->n_dl; j++) {
     v->dl[j].cdl = v->dl[j].refs > 0 || v->dl[j].dlid_node != NULL;
     v->n_cdl += v->dl[j].cdl;
