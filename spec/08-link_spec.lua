@@ -140,6 +140,24 @@ describe("msg:link", function()
     assert.are.equal("AXL-L09", info.code)
   end)
 
+  it("refuses keys that XML cannot carry (found by fuzzing)", function()
+    local msg = assert(axlink.read(TWO))
+    local before = msg:serialize()
+    for _, bad in ipairs { { id = "k\1", persons = { { id = "p" } } }, { id = "k", persons = { { id = "p\255" } } } } do
+      local ok, err, info = msg:link(bad, { match = { p = 3 } })
+      assert.is_nil(ok)
+      assert.are.equal("AXL-L12", info.code)
+      assert.falsy(err:find("p\255", 1, true))
+    end
+    local _, _, info = msg:link(single(CELIK, "k"), { fields = { DataMijNr = "x\1y" } })
+    assert.are.equal("AXL-L12", info.code)
+    -- A NUL would cut the value short in C: a key names its field, a host option raises.
+    _, _, info = msg:link({ id = "k", persons = { { id = "p\0q" } } }, { match = { [1] = 3 } })
+    assert.are.equal("AXL-C03", info.code)
+    assert.has_error(function() msg:link(single(CELIK, "k"), { fields = { DataMijNr = "x\0y" } }) end)
+    assert.are.equal(before, msg:serialize())
+  end)
+
   it("refuses a bad delivery naming the field, never its value", function()
     local msg = assert(axlink.read(TWO))
     local cases = {

@@ -317,6 +317,10 @@ int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
 /* "02 Ockto" for an Ockto-shaped key, else NULL (static string). */
 const char *axl_infer_supplier(const char *key);
 
+/* Non-zero when len bytes are UTF-8 that XML 1.0 allows in text: no NUL or
+** control characters but TAB/LF/CR, no surrogates, no U+FFFE/U+FFFF. */
+int axl_xml_text_ok(const char *text, size_t len);
+
 /* Frees memory axlink handed to the caller. */
 void axl_free(void *p);
 

@@ -339,6 +339,22 @@ static axl_message *link_guarded(const axl_message *m,
          "(DataleverancierID)");
     return NULL;
   }
+  /* Everything written must read back: keys and fields are text XML
+  ** allows (a control character would make the output unparsable). */
+  {
+    int ok = axl_xml_text_ok(req->dataleverancier_id,
+                             strlen(req->dataleverancier_id));
+    for (size_t i = 0; ok && i < req->n_persons; i++)
+      if (req->persons[i].id)
+        ok = axl_xml_text_ok(req->persons[i].id, strlen(req->persons[i].id));
+    for (size_t i = 0; ok && i < req->n_fields; i++)
+      ok = axl_xml_text_ok(req->fields[i].value, strlen(req->fields[i].value));
+    if (!ok) {
+      fail(err, "AXL-L12", "a key or field holds a character XML does not "
+           "allow (control characters, invalid UTF-8)");
+      return NULL;
+    }
+  }
   for (size_t i = 0; i < req->n_fields; i++) {
     int known = 0;
     for (const char *const *f = dl_fields; *f; f++)

@@ -106,36 +106,6 @@ static void *grow(lua_State *L, void *p, size_t *cap, size_t need,
 ** Values
 ** ==================================================================== */
 
-/* UTF-8 that XML 1.0 allows: no C0 controls but TAB/LF/CR, no surrogates,
-** no U+FFFE/U+FFFF, no overlong forms. */
-static int xml_text_ok(const unsigned char *s, size_t len) {
-  const unsigned char *e = s + len;
-  while (s < e) {
-    unsigned c = *s;
-    unsigned cp, n;
-    if (c < 0x80) {
-      if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) return 0;
-      s++;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-    else return 0;
-    if ((size_t)(e - s) <= n) return 0;
-    for (unsigned i = 1; i <= n; i++) {
-      if ((s[i] & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-      return 0;
-    s += n + 1;
-  }
-  return 1;
-}
-
 /* The value at idx as text; NULL after a refusal. Integers via tostring. */
 static const char *text_value(builder *b, lua_State *L, int idx, size_t *len,
                               xmlNodePtr at, const char *key) {
@@ -150,7 +120,7 @@ static const char *text_value(builder *b, lua_State *L, int idx, size_t *len,
     lua_replace(L, idx);  /* a string copy, the user's table is untouched */
   }
   s = lua_tolstring(L, idx, len);
-  if (!xml_text_ok((const unsigned char *)s, *len)) {
+  if (!axl_xml_text_ok(s, *len)) {
     refuse(b, at, key, "AXL-T09", "text that is not UTF-8 or holds a "
            "character XML does not allow");
     return NULL;

@@ -42,9 +42,15 @@ static scratch *new_scratch(lua_State *L) {
 /* A string field of the table at t, or NULL; *bad set for another type. */
 static const char *opt_string(lua_State *L, int t, const char *field,
                               int *bad) {
+  size_t len = 0;
   int ty = lua_getfield(L, t, field);
-  const char *s = ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  const char *s = ty == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
   if (ty != LUA_TSTRING && ty != LUA_TNIL) *bad = 1;
+  /* The C core reads C strings: a NUL inside would cut the value short. */
+  if (s && strlen(s) != len) {
+    *bad = 1;
+    s = NULL;
+  }
   lua_pop(L, 1);  /* still referenced by the table */
   return s;
 }
@@ -157,8 +163,10 @@ static void read_fields(lua_State *L, int opts, axl_link_request *req,
   n = 0;
   lua_pushnil(L);
   while (lua_next(L, -2)) {
-    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-      luaL_error(L, "bad opts.fields (string names and values expected)");
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING ||
+        strlen(lua_tostring(L, -1)) != lua_rawlen(L, -1))
+      luaL_error(L, "bad opts.fields (string names and values without NUL "
+                 "bytes expected)");
     s->fields[n].name = lua_tostring(L, -2);
     s->fields[n].value = lua_tostring(L, -1);
     n++;
@@ -313,7 +321,9 @@ int axl_lua_unlink(lua_State *L) {
   pid = lua_tostring(L, -2);
   dlid = lua_tostring(L, -1);
   luaL_argexpected(L, lua_type(L, -2) == LUA_TSTRING &&
-                   lua_type(L, -1) == LUA_TSTRING, 2,
+                   lua_type(L, -1) == LUA_TSTRING &&
+                   strlen(pid) == lua_rawlen(L, -2) &&
+                   strlen(dlid) == lua_rawlen(L, -1), 2,
                    "{ persoons_id = string, dataleverancier_id = string }");
   out = axl_unlink(m, pid, dlid, &err);
   if (!out) return axl_lua_fail(L, NULL, &err);
