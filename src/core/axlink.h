@@ -59,7 +59,9 @@ typedef struct axl_limits {
 typedef struct axl_message axl_message;
 
 /* Sets process-wide libxml2 state once; every entry point calls it, so a C
-** host only needs it to do the set-up at a moment of its choosing. */
+** host only needs it to do the set-up at a moment of its choosing. A host
+** with threads that also uses libxml2 itself calls xmlInitParser() and then
+** axl_init() on its main thread before starting them (libxml2's own rule). */
 void axl_init(void);
 
 /* Parses bytes (not NUL-terminated). Caller frees the result with

@@ -19,6 +19,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlversion.h>
+#include <libxml/xmlschemastypes.h>
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static xmlExternalEntityLoader host_loader;  /* the loader we chain to */
@@ -40,8 +41,16 @@ void axl_set_loader_provider(axl_loader_provider fn, void *ud) {
   provider_ud = ud;
 }
 
+/* The loader pointers are read by any thread that loads an entity while
+** another may be installing: atomic loads and stores, no torn reads. */
+static xmlExternalEntityLoader load_ptr(xmlExternalEntityLoader *p) {
+  return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
 static xmlParserInputPtr deny_or_chain(const char *url, const char *id,
                                        xmlParserCtxtPtr ctxt) {
+  xmlExternalEntityLoader host = load_ptr(&host_loader);
+  xmlExternalEntityLoader first = load_ptr(&first_loader);
   xmlParserInputPtr in;
   if (guard_depth > 0) {
     if (provider && (in = provider(provider_ud, url, ctxt)) != NULL)
@@ -51,11 +60,10 @@ static xmlParserInputPtr deny_or_chain(const char *url, const char *id,
     pthread_mutex_unlock(&denied_lock);
     return NULL;
   }
-  if (chaining || !host_loader)
-    return first_loader && first_loader != deny_or_chain
-           ? first_loader(url, id, ctxt) : NULL;
+  if (chaining || !host)
+    return first && first != deny_or_chain ? first(url, id, ctxt) : NULL;
   chaining++;
-  in = host_loader(url, id, ctxt);
+  in = host(url, id, ctxt);
   chaining--;
   return in;
 }
@@ -63,14 +71,19 @@ static xmlParserInputPtr deny_or_chain(const char *url, const char *id,
 static void install_loader(void) {
   xmlExternalEntityLoader cur = xmlGetExternalEntityLoader();
   if (cur != deny_or_chain) {
-    if (!first_loader) first_loader = cur;
-    host_loader = cur;
+    if (!load_ptr(&first_loader))
+      __atomic_store_n(&first_loader, cur, __ATOMIC_RELEASE);
+    __atomic_store_n(&host_loader, cur, __ATOMIC_RELEASE);
     xmlSetExternalEntityLoader(deny_or_chain);
   }
 }
 
 static void init_process(void) {
   xmlInitParser();
+  /* libxml2 2.9.14 builds its XSD built-in types on the first schema
+  ** compile, without a lock: done here, once, so threads compiling their
+  ** first schemas at the same time do not race on it. */
+  xmlSchemaInitTypes();
   install_loader();
 }
 

@@ -1,0 +1,382 @@
+-- The examples (examples/*.lua, examples/embed/): each runs from the repo
+-- root, prints what it promises and no personal value, and exits as the CLI
+-- does. The embedding programs are built here with cc; `direct` also runs
+-- under valgrind memcheck.
+local axlink = require "axlink"
+
+-- Children use the plain build, whatever pass busted runs in: an inherited
+-- LD_PRELOAD of the sanitizer runtime would break cc and valgrind.
+local CLEAN = "env -u LD_PRELOAD -u ASAN_OPTIONS -u UBSAN_OPTIONS "
+local ENV = CLEAN .. "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
+
+local AX = "examples/data/aanvraag.xml"
+local OCKTO = "examples/data/ockto-bundled.json"
+local CSV = "examples/formats/household.csv"
+local CSV_PERSONS = {
+  "--person 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d,1954-07-03,IJW,Boer,de",
+  "--person 2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809,1955-02-17,ZN,Brouwer",
+}
+
+-- Values from the example data that no output may show: names, birth
+-- dates, addresses, amounts (in the AX, in the CDL files, and what fill
+-- writes).
+local SENTINELS = { "Boer", "Brouwer", "IJsbrand", "Zo\u{eb}", "1954", "1955", "Esdoornstraat", "Ebbingestraat",
+  "9721TB", "9712NL", "Groningen", "Leeuwarden", "13522", "13104", "12156", "15383", "6912", "185000", "455000" }
+
+local function slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+local function tmpdir()
+  local d = os.tmpname()
+  os.remove(d)
+  assert(os.execute("mkdir " .. d))
+  return d
+end
+
+-- Runs a shell command line; returns exit code, stdout, stderr.
+local function sh(cmd)
+  local out, err = os.tmpname(), os.tmpname()
+  local _, _, code = os.execute(cmd .. " >" .. out .. " 2>" .. err)
+  local o, e = slurp(out), slurp(err)
+  os.remove(out)
+  os.remove(err)
+  return code, o, e
+end
+
+local function lua(script, args)
+  return sh(ENV .. "lua5.4 " .. script .. (args and (" " .. args) or ""))
+end
+
+local function has_line(text, line)
+  for l in (text .. "\n"):gmatch("([^\n]*)\n") do
+    if l == line then return true end
+  end
+  return false
+end
+
+local function assert_lines(text, lines)
+  for _, line in ipairs(lines) do
+    assert.is_true(has_line(text, line), ("line not found: %q in\n%s"):format(line, text))
+  end
+end
+
+local function assert_no_values(...)
+  for _, text in ipairs { ... } do
+    for _, s in ipairs(SENTINELS) do
+      assert.is_nil(text:find(s, 1, true), ("personal value %q printed:\n%s"):format(s, text))
+    end
+  end
+end
+
+local built = {}
+local function build(name)
+  if not built[name] then
+    assert(os.execute("mkdir -p build/embed"))
+    local code, out, err = sh(CLEAN .. "cc -std=c99 -Wall -Wextra -Werror -O2 -g -Isrc/core examples/embed/" ..
+      name .. ".c -o build/embed/" .. name .. " build/libaxlink.a" ..
+      " $(pkg-config --cflags --libs lua5.4 libxml-2.0) -lpthread -lm")
+    assert.are.equal(0, code, out .. err)
+    built[name] = "build/embed/" .. name
+  end
+  return built[name]
+end
+
+describe("examples #subprocess", function()
+  describe("embed/host.c running embed/mapping.lua", function()
+    it("links, fills and checks, prints the verdict and exits with the script's status", function()
+      local host = build("host")
+      local code, out, err = sh(CLEAN .. host .. " examples/embed/mapping.lua " .. AX .. " " .. OCKTO)
+      assert.are.equal(0, code, err)
+      assert_lines(out, {
+        "link: person 1 -> Hypotheekgever 2, Dataleverancier DL1 (verified)",
+        "link: person 2 -> Hypotheekgever 4, Dataleverancier DL2 (verified)",
+        "warning: AXL-L20",
+        "fill: 4 change(s), 0 proposal(s), 2 conflict(s)",
+        "check: ok",
+        "host: returned: 0, 2 linked, 4 filled, check ok",
+      })
+      assert_no_values(out, err)
+    end)
+
+    it("finds the checkout through AXLINK_ROOT or -r from another directory", function()
+      local host = build("host")
+      local root = assert(io.popen("pwd")):read("l")
+      local args = (" %s/examples/embed/mapping.lua %s/%s %s/%s"):format(root, root, AX, root, OCKTO)
+      local code, out = sh("cd /tmp && " .. CLEAN .. "AXLINK_ROOT=" .. root .. " " .. root .. "/" .. host .. args)
+      assert.are.equal(0, code)
+      assert.is_true(has_line(out, "host: returned: 0, 2 linked, 4 filled, check ok"))
+      code, out = sh("cd /tmp && " .. CLEAN .. root .. "/" .. host .. " -r " .. root .. args)
+      assert.are.equal(0, code)
+      assert.is_true(has_line(out, "check: ok"))
+      -- Without a root the modules are not found: the error, exit 2.
+      local _, e
+      code, _, e = sh("cd /tmp && " .. CLEAN .. "-u AXLINK_ROOT " .. root .. "/" .. host .. args)
+      assert.are.equal(2, code)
+      assert.truthy(e:find("module 'axlink' not found", 1, true))
+    end)
+
+    it("maps bad input, a raising script and other statuses to the CLI's exit codes", function()
+      local host = build("host")
+      local code, out, err = sh(CLEAN .. host .. " examples/embed/mapping.lua " .. AX .. " " .. AX)
+      assert.are.equal(2, code)
+      assert.is_true(has_line(out, "host: returned: 2, bad input"))
+      assert.truthy(err:find("AXL-C15", 1, true))
+      code, out = sh(CLEAN .. host .. " examples/embed/mapping.lua " .. AX)
+      assert.are.equal(2, code)
+      assert.is_true(has_line(out, "host: returned: 2, usage"))
+      local script = os.tmpname()
+      local f = assert(io.open(script, "w"))
+      f:write("return tonumber(arg[1]), 'as asked'\n")
+      f:close()
+      code, out = sh(CLEAN .. host .. " " .. script .. " 1")
+      assert.are.equal(1, code)
+      assert.is_true(has_line(out, "host: returned: 1, as asked"))
+      code = sh(CLEAN .. host .. " " .. script .. " 7")
+      assert.are.equal(2, code)
+      f = assert(io.open(script, "w"))
+      f:write("error('boom')\n")
+      f:close()
+      local _
+      code, _, err = sh(CLEAN .. host .. " " .. script)
+      os.remove(script)
+      assert.are.equal(2, code)
+      assert.truthy(err:find("boom", 1, true))
+      assert.are.equal(2, (sh(CLEAN .. host)))
+    end)
+  end)
+
+  describe("embed/direct.c (the C API alone)", function()
+    local run = function(args, wrapper)
+      return sh(CLEAN .. (wrapper or "") .. build("direct") .. " " .. args)
+    end
+
+    it("links automatically, checks, lists the links and writes what Lua would write", function()
+      local dir = tmpdir()
+      local out_path = dir .. "/linked.xml"
+      local code, out, err = run(AX .. " --dataleverancier-id HH-2026-0042 " .. table.concat(CSV_PERSONS, " ") ..
+        " -o " .. out_path)
+      assert.are.equal(0, code, err)
+      assert_lines(out, {
+        "read: OfferteAanvraag (axlink 0.1.0, libxml2 " .. axlink.libxml2_version .. ")",
+        "linked: person 1 -> Hypotheekgever 2, Dataleverancier DL1 (verified)",
+        "linked: person 2 -> Hypotheekgever 4, Dataleverancier DL2 (verified)",
+        "check (send): ok, 0 problem(s)",
+        "links: 2",
+        "  Hypotheekgever 2: PersoonsID 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d -> DataleverancierID HH-2026-0042 " ..
+          "(ref DL1, Dataleverancier Volgnummer 1, supplier unknown)",
+        "  Hypotheekgever 4: PersoonsID 2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809 -> DataleverancierID HH-2026-0042 " ..
+          "(ref DL2, Dataleverancier Volgnummer 2, supplier unknown)",
+      })
+      assert_no_values(out, err)
+      -- The same delivery through the Lua API gives the same bytes.
+      assert(axlink.cdl.load("examples/formats/household-csv.lua"))
+      local msg = assert(axlink.read(AX))
+      assert(msg:link(assert(axlink.cdl.read(CSV))))
+      local written = slurp(out_path)
+      assert.are.equal(msg:serialize(), written)
+      assert.is_true(has_line(out, ("written: %s (%d bytes)"):format(out_path, #written)))
+      os.remove(out_path)
+      os.remove(dir)
+    end)
+
+    it("takes an explicit match by Volgnummer and a skip", function()
+      local code, out = run(AX .. " --dataleverancier-id K1 --person p-1 --person p-2 --match p-1=4 --skip p-2")
+      assert.are.equal(0, code)
+      assert_lines(out, {
+        "linked: person 1 -> Hypotheekgever 4, Dataleverancier DL1 (unverifiable)",
+        "skipped: person 2 (not an applicant in this AX)",
+        "links: 1",
+      })
+    end)
+
+    it("refuses unverified automatic matching with the grades (exit 2), never echoing the data", function()
+      local code, out, err = run(AX .. " --dataleverancier-id K1 --person p-1,1954-07-03,,Boersma")
+      assert.are.equal(2, code)
+      assert.truthy(err:find("link refused: AXL-L03", 1, true))
+      assert.truthy(err:find("person 1 vs Hypotheekgever 2: probable", 1, true), err)
+      assert.truthy(err:find("person 1 vs Hypotheekgever 4: mismatch", 1, true), err)
+      assert_no_values(out, err)
+      local _
+      code, _, err = run(AX .. " --dataleverancier-id K1 --person p-1,1960-01-01,,Boer --match p-1=2")
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-L02", 1, true))
+      assert_no_values(err)
+    end)
+
+    it("writes nothing on rule errors (exit 1) and prints the problems' codes and paths", function()
+      local out_path = os.tmpname()
+      os.remove(out_path)
+      local code, out = run("spec/fixtures/rules/R11-empty.xml --dataleverancier-id K1 --person p-1 --match p-1=3" ..
+        " -o " .. out_path)
+      assert.are.equal(1, code)
+      assert_lines(out, {
+        "check (send): errors, 1 problem(s)",
+        "  AXL-R11 error /OfferteAanvraag/Hypotheekgever[2]/Identificatie/LegitimatieNr:18 " ..
+          "empty or whitespace-only element",
+        "rule errors: nothing written",
+      })
+      assert.is_false(exists(out_path))
+    end)
+
+    it("gives exit 2 on unreadable input and on usage errors", function()
+      local code, _, err = run("/nonexistent/ax.xml --dataleverancier-id K1 --person p")
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-P14", 1, true))
+      assert.are.equal(2, (run(AX)))
+      assert.are.equal(2, (run(AX .. " --dataleverancier-id K1 --person p --match q=2")))
+    end)
+
+    it("is clean under valgrind memcheck, on success and on refusal", function()
+      if not os.execute("command -v valgrind >/dev/null 2>&1") then
+        pending("valgrind is not installed")
+        return
+      end
+      local vg = "valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite "
+      local out_path = os.tmpname()
+      local code, _, err = run(AX .. " --dataleverancier-id HH-2026-0042 " .. table.concat(CSV_PERSONS, " ") ..
+        " -o " .. out_path, vg)
+      os.remove(out_path)
+      assert.are.equal(0, code, err)
+      code, _, err = run(AX .. " --dataleverancier-id K1 --person p-1,1954-07-03", vg)
+      assert.are.equal(2, code, err)
+      code, _, err = run("spec/fixtures/rules/R11-empty.xml --dataleverancier-id K1 --person p-1 --match p-1=3", vg)
+      assert.are.equal(1, code, err)
+    end)
+  end)
+
+  describe("examples/adviser.lua", function()
+    it("writes a linked, filled and checked AX to the path given", function()
+      local dir = tmpdir()
+      local out_path = dir .. "/out.xml"
+      local code, out, err = lua("examples/adviser.lua", out_path)
+      assert.are.equal(0, code, err)
+      assert_lines(out, {
+        "AX aanvraag.xml: OfferteAanvraag, 2 Hypotheekgever",
+        "CDL ockto-bundled.json: format ockto-json, supplier 02 Ockto, 2 person(s)",
+        "linked: person 1 -> Hypotheekgever 2, Dataleverancier DL1 (verified)",
+        "linked: person 2 -> Hypotheekgever 4, Dataleverancier DL2 (verified)",
+        "fill (household couple, pension basis accrued): 4 change(s), 0 proposal(s), 2 conflict(s)",
+        "  changed  /OfferteAanvraag/Hypotheekgever[1]/Inkomsten[1]/Pensioen[1]/PensioenInkomen <- MPO (derived)",
+        "  conflict /OfferteAanvraag/Hypotheekgever[2]/Inkomsten[1]/Uitkering[1]/BrutoJaarUitkering " ..
+          "(MPO differs; not overwritten)",
+        "check (send): ok, 0 problem(s)",
+        "written: " .. out_path,
+      })
+      assert_no_values(out, err)
+      local msg = assert(axlink.read(out_path))
+      assert.are.equal(2, #msg:links())
+      assert.is_true(msg:check().ok)
+      assert.truthy(msg:serialize():find("<PensioenInkomen>", 1, true))
+      os.remove(out_path)
+      os.remove(dir)
+    end)
+
+    it("uses the example data and $TMPDIR by default; bad input exits 2", function()
+      local dir = tmpdir()
+      local code, out = sh("TMPDIR=" .. dir .. " " .. ENV .. "lua5.4 examples/adviser.lua")
+      assert.are.equal(0, code)
+      assert.is_true(has_line(out, "written: " .. dir .. "/axlink-adviser-aanvraag.xml"))
+      assert.is_true(exists(dir .. "/axlink-adviser-aanvraag.xml"))
+      os.remove(dir .. "/axlink-adviser-aanvraag.xml")
+      local _, err
+      code, _, err = lua("examples/adviser.lua", dir .. "/x.xml /nonexistent.xml")
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-P14", 1, true))
+      assert.is_false(exists(dir .. "/x.xml"))
+      os.remove(dir)
+    end)
+  end)
+
+  describe("examples/lender.lua", function()
+    it("lists the links to request and the receive-mode verdict, leaving the file's bytes unchanged", function()
+      local dir = tmpdir()
+      local incoming = dir .. "/incoming.xml"
+      assert.are.equal(0, (lua("examples/adviser.lua", incoming)))
+      local before = slurp(incoming)
+      local code, out, err = lua("examples/lender.lua", incoming)
+      assert.are.equal(0, code, err)
+      local key = assert(axlink.cdl.read(OCKTO)).id
+      assert_lines(out, {
+        ("incoming incoming.xml: OfferteAanvraag, %d bytes"):format(#before),
+        "links to request: 2",
+        "  1. Hypotheekgever 2: persoons_id 2a04c935-7420-4725-882b-0e4621a283ca",
+        "     dataleverancier_id " .. key,
+        "     supplier 02 Ockto (inferred from the key), ref DL1, Dataleverancier Volgnummer 1",
+        "  2. Hypotheekgever 4: persoons_id 1f95315c-3cca-4288-bad8-4edcc1aac03f",
+        "     supplier 02 Ockto (inferred from the key), ref DL2, Dataleverancier Volgnummer 2",
+        "check (receive): ok, 0 problem(s)",
+        ("bytes unchanged after links() and check(): yes (file %d bytes before, %d after; never re-serialised)")
+          :format(#before, #before),
+      })
+      assert_no_values(out, err)
+      assert.are.equal(before, slurp(incoming))   -- byte for byte
+      os.remove(incoming)
+      os.remove(dir)
+    end)
+
+    it("receives a message it made itself when given none", function()
+      local code, out = lua("examples/lender.lua")
+      assert.are.equal(0, code)
+      assert.truthy(out:find("no AX given", 1, true))
+      assert.is_true(has_line(out, "links to request: 2"))
+      assert.is_true(has_line(out, "check (receive): ok, 0 problem(s)"))
+      assert_no_values(out)
+    end)
+
+    it("downgrades in receive mode what a lender can work around, keeps errors errors", function()
+      local f = "spec/fixtures/rules/R04-shared-entity.xml"
+      local before = slurp(f)
+      local code, out = lua("examples/lender.lua", f)
+      assert.are.equal(0, code)
+      assert.truthy(out:find("AXL-R04 warning ", 1, true))
+      assert.are.equal(before, slurp(f))
+      code, out = lua("examples/lender.lua", "spec/fixtures/rules/R03-dangling.xml")
+      assert.are.equal(1, code)
+      assert.truthy(out:find("AXL-R03 error ", 1, true))
+      assert.truthy(out:find("missing: entity", 1, true))
+      assert.are.equal(2, (lua("examples/lender.lua", "/nonexistent.xml")))
+    end)
+  end)
+
+  describe("examples/custom-format.lua", function()
+    it("loads the format by path, links and fills the example AX", function()
+      local dir = tmpdir()
+      local out_path = dir .. "/out.xml"
+      local code, out, err = lua("examples/custom-format.lua", CSV .. " " .. AX .. " " .. out_path)
+      assert.are.equal(0, code, err)
+      assert_lines(out, {
+        "format household-csv loaded from household-csv.lua: " ..
+          "Example: semicolon-separated persons, one line each (doc/mapping.md)",
+        "registered formats: ockto-json, iwize-json, hdn-brondata-xml, household-csv",
+        "CDL household.csv: format household-csv, 2 person(s)",
+        "linked: person 1 -> Hypotheekgever 2, Dataleverancier DL1 (verified)",
+        "linked: person 2 -> Hypotheekgever 4, Dataleverancier DL2 (verified)",
+        "fill: 0 change(s), 0 proposal(s), 6 conflict(s)",
+        "  conflict /OfferteAanvraag/PartijNAWData[1]/StraatNaam (household-csv differs; not overwritten)",
+        "  conflict /OfferteAanvraag/PartijNAWData[2]/Postcode (household-csv differs; not overwritten)",
+        "check (send): ok, 0 problem(s)",
+        "written: " .. out_path,
+      })
+      assert_no_values(out, err)
+      local links = assert(axlink.read(out_path)):links()
+      assert.are.equal(2, #links)
+      assert.are.equal("HH-2026-0042", links[1].dataleverancier_id)
+      os.remove(out_path)
+      os.remove(dir)
+      -- The defaults, and nothing written without OUT.
+      code, out = lua("examples/custom-format.lua")
+      assert.are.equal(0, code)
+      assert.is_nil(out:find("written:", 1, true))
+    end)
+  end)
+end)
