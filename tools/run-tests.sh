@@ -81,6 +81,18 @@ run_busted() {
   fi
 }
 
+# libxml2's XSD identity-constraint fixes (CVE-2024-56171, CVE-2025-32415)
+# are in Debian's 2.9.14+dfsg-1.3~deb12u2; LIBXML_VERSION says 20914 for
+# every revision, so the package version is what counts (reliability P16).
+v=$(dpkg-query -W -f='${Version}' libxml2 2>/dev/null)
+if [ -n "$v" ] && dpkg --compare-versions "$v" ge '2.9.14+dfsg-1.3~deb12u2'; then
+  echo "axlink: libxml2 $v"
+  pass=$((pass + 1))
+else
+  echo "axlink: libxml2 ${v:-unknown} is older than 2.9.14+dfsg-1.3~deb12u2 (XSD validation fixes missing)"
+  fail=$((fail + 1))
+fi
+
 echo "== pass 1: plain build"
 run_c build/test
 run_busted 'build/?.so' ''
