@@ -2,6 +2,8 @@
 #include "support.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,6 +130,42 @@ static void failed_write_leaves_the_target(void **state) {
   rmdir(dir);
 }
 
+/* A full disk, or a file size limit: the write fails, the target is as it
+** was and no temporary file is left beside it. */
+static void a_write_cut_short_leaves_the_target(void **state) {
+  char dir[] = "/tmp/axlink-test-XXXXXX", path[256], big[8192];
+  struct rlimit old, small;
+  axl_error err;
+  size_t len;
+  char *back;
+  void (*old_handler)(int);
+  (void)state;
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/out.xml", dir);
+  assert_int_equal(axl_write_file(path, "old\n", 4, NULL), 0);
+  memset(big, 'x', sizeof big);
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  small = old;
+  small.rlim_cur = 4096;               /* smaller than what is written */
+  old_handler = signal(SIGXFSZ, SIG_IGN);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+  assert_int_equal(axl_write_file(path, big, sizeof big, &err), -1);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, old_handler);
+  assert_string_equal(err.code, "AXL-W02");
+  back = slurp(path, &len);
+  assert_string_equal(back, "old\n");
+  free(back);
+  {
+    /* Only the target is left: the temporary file was removed. */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = out.xml", dir);
+    assert_int_equal(system(cmd), 0);
+  }
+  unlink(path);
+  rmdir(dir);
+}
+
 /* ---- a host that uses libxml2 itself ---- */
 
 static int host_loads;
@@ -202,6 +240,7 @@ int main(void) {
     cmocka_unit_test(duplicate_ids_are_counted),
     cmocka_unit_test(write_is_atomic_and_keeps_the_mode),
     cmocka_unit_test(failed_write_leaves_the_target),
+    cmocka_unit_test(a_write_cut_short_leaves_the_target),
     cmocka_unit_test(host_loader_and_handlers_are_kept),
     cmocka_unit_test(a_host_loader_chaining_back_does_not_loop),
   };
