@@ -105,6 +105,25 @@ describe("generated documents", function()
     end
   end)
 
+  it("include every input the fuzzers once broke (fuzz/regressions)", function()
+    local p = io.popen("ls fuzz/regressions/parse-* fuzz/regressions/tables-* 2>/dev/null")
+    local n = 0
+    for path in p:lines() do
+      local f = assert(io.open(path, "rb"))
+      local bytes = f:read("a")
+      f:close()
+      local msg = axlink.parse(bytes)
+      if msg then
+        local once = msg:serialize()
+        assert.are.equal(once, assert(axlink.parse(once), path):serialize(), path)
+        assert.are.equal(once, assert(axlink.fromtable(msg:totable()), path):serialize(), path)
+      end
+      n = n + 1
+    end
+    p:close()
+    assert.is_true(n >= 5)
+  end)
+
   it("round-trip a 1 MB realistic message", function()
     local xml = axgen.sized(1024 * 1024, 7)
     local msg = assert(axlink.parse(xml))

@@ -323,6 +323,10 @@ const char *axl_infer_supplier(const char *key);
 ** control characters but TAB/LF/CR, no surrogates, no U+FFFE/U+FFFF. */
 int axl_xml_text_ok(const char *text, size_t len);
 
+/* Non-zero when len bytes are an NCName by XML 1.0 fifth edition (the
+** rules the parser reads names by). */
+int axl_ncname_ok(const char *name, size_t len);
+
 /* Frees memory axlink handed to the caller. */
 void axl_free(void *p);
 

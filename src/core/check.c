@@ -106,7 +106,7 @@ static axl_severity mode(const checker *c, axl_severity send,
 ** ==================================================================== */
 
 static int is_ncname(const char *s) {
-  return s && xmlValidateNCName(BAD_CAST s, 0) == 0;
+  return s && axl_ncname_ok(s, strlen(s));
 }
 
 static int blank(const char *s) {

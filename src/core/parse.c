@@ -294,6 +294,9 @@ static void characters(void *ctx, const xmlChar *ch, int len) {
   xmlParserCtxtPtr ctxt = ctx;
   parse_state *st = ctxt->_private;
   xmlNodePtr node = ctxt->node;
+  /* An empty CDATA section arrives as zero characters: an empty text node
+  ** would serialise as <a></a>, not <a/>, and break the fixed point. */
+  if (len <= 0) return;
   /* Whitespace right after a child element is indentation: no node is
   ** made for it. Text that follows it is refused as mixed content anyway,
   ** so nothing that matters can be lost. */

@@ -35,3 +35,38 @@ int axl_xml_text_ok(const char *text, size_t len) {
   return 1;
 }
 
+
+/* XML 1.0 fifth edition NameStartChar and NameChar, without ':' (an NCName):
+** the rules libxml2's parser applies, so a name it read can be written. */
+static int name_start(unsigned cp) {
+  return (cp >= 'A' && cp <= 'Z') || cp == '_' || (cp >= 'a' && cp <= 'z') ||
+         (cp >= 0xC0 && cp <= 0xD6) || (cp >= 0xD8 && cp <= 0xF6) ||
+         (cp >= 0xF8 && cp <= 0x2FF) || (cp >= 0x370 && cp <= 0x37D) ||
+         (cp >= 0x37F && cp <= 0x1FFF) || (cp >= 0x200C && cp <= 0x200D) ||
+         (cp >= 0x2070 && cp <= 0x218F) || (cp >= 0x2C00 && cp <= 0x2FEF) ||
+         (cp >= 0x3001 && cp <= 0xD7FF) || (cp >= 0xF900 && cp <= 0xFDCF) ||
+         (cp >= 0xFDF0 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0xEFFFF);
+}
+
+static int name_char(unsigned cp) {
+  return name_start(cp) || cp == '-' || cp == '.' || (cp >= '0' && cp <= '9') ||
+         cp == 0xB7 || (cp >= 0x300 && cp <= 0x36F) ||
+         (cp >= 0x203F && cp <= 0x2040);
+}
+
+int axl_ncname_ok(const char *name, size_t len) {
+  const unsigned char *s = (const unsigned char *)name, *e = s + len;
+  int first = 1;
+  if (!len || !axl_xml_text_ok(name, len)) return 0;
+  while (s < e) {
+    unsigned cp = *s, n = 0;
+    if (cp >= 0xF0) { cp &= 0x07; n = 3; }
+    else if (cp >= 0xE0) { cp &= 0x0F; n = 2; }
+    else if (cp >= 0xC0) { cp &= 0x1F; n = 1; }
+    for (unsigned i = 1; i <= n; i++) cp = (cp << 6) | (s[i] & 0x3F);
+    if (first ? !name_start(cp) : !name_char(cp)) return 0;
+    first = 0;
+    s += n + 1;
+  }
+  return 1;
+}
