@@ -158,6 +158,17 @@ describe("axlink.fromtable", function()
       '</OfferteAanvraag>\n', assert(axlink.fromtable(t)):serialize())
   end)
 
+  it("refuses to number a new entity after a Volgnummer at the top of the range (found by fuzzing)", function()
+    local t = { Hypotheekgever = { { Volgnummer = tostring(math.maxinteger), TelefoonNrPrive = "1" } } }
+    t.Hypotheekgever[2] = { TelefoonNrPrive = "2" }
+    local m, _, info = axlink.fromtable(t)
+    assert.is_nil(m)
+    assert.are.equal("AXL-T12", info.code)
+    -- A Volgnummer beyond a long does not count: numbering starts over it at 1.
+    t.Hypotheekgever[1].Volgnummer = "444444444444444444444444444444"
+    assert.truthy(assert(axlink.fromtable(t)):serialize():find('<Hypotheekgever Volgnummer="1">', 1, true))
+  end)
+
   it("puts new unknown elements last, sorted by name, the same in every run", function()
     local t = { Zeta = "z", Alfa = "a", Mid = { B = "2", A = "1" }, Hypotheekgever = { { TelefoonNrPrive = "1" } } }
     local want = HEAD .. "<OfferteAanvraag>\n\t<Hypotheekgever Volgnummer=\"1\">\n\t\t<TelefoonNrPrive>1</TelefoonNrPrive>\n" ..

@@ -22,6 +22,8 @@
 #include "internal.h"
 #include "model.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,8 +267,11 @@ static long max_volgnummer(lua_State *L, int arr, int count) {
       if (lua_rawget(L, -2) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
         const char *s = lua_tostring(L, -1);
         char *end;
-        long v = strtol(s, &end, 10);
-        if (*s && *end == '\0' && v > max) max = v;
+        long v;
+        errno = 0;
+        v = strtol(s, &end, 10);
+        /* A Volgnummer beyond a long is not a number to count on from. */
+        if (*s && *end == '\0' && errno == 0 && v > max) max = v;
       }
     }
     lua_settop(L, top);
@@ -558,7 +563,13 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
       if (!it.rec && vt == LUA_TTABLE) {
         /* A new repeating entity gets max+1 among its siblings. */
         entry *e = &b->ents[ebase + it.entry];
-        if (!e->next_volg) e->next_volg = max_volgnummer(L, arr, e->count) + 1;
+        if (!e->next_volg) {
+          long max = max_volgnummer(L, arr, e->count);
+          if (max >= LONG_MAX - e->count)   /* max+1 must not overflow */
+            return refuse(b, node, name, "AXL-T12", "Volgnummer too large to "
+                          "number a new entity after it");
+          e->next_volg = max + 1;
+        }
         lua_pushliteral(L, "Volgnummer");
         if (lua_rawget(L, -2) == LUA_TNIL) volg = e->next_volg++;
         lua_pop(L, 1);
