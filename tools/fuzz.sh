@@ -226,8 +226,17 @@ run() {  # run NAME
       head -n 4 | sed 's/^/  /'
   fi
   t0=$(date +%s)
+  # FUZZ_RUNS (with FUZZ_SEED) makes a run deterministic: the same inputs
+  # on every machine from a fresh corpus, as make test wants; otherwise the
+  # run is bounded by time.
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    bound="-runs=$FUZZ_RUNS -seed=${FUZZ_SEED:-1}"
+  else
+    bound="-max_total_time=$per"
+  fi
+  # shellcheck disable=SC2086
   "$bin" "$corpus" "$B/seeds-$name" \
-    -max_total_time="$per" -dict="$dict" -max_len="$max" -timeout=10 \
+    $bound -dict="$dict" -max_len="$max" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -detect_leaks="$leaks" \
     -artifact_prefix="$B/artifacts/$name-" > "$log" 2>&1
   rc=$?

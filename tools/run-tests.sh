@@ -142,7 +142,9 @@ fi
 rm -f /tmp/axlink-luacheck.$$
 
 if [ -x tools/fuzz.sh ] && [ "${FUZZ_SECONDS:-60}" != 0 ]; then
-  out=$(tools/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1)
+  # A fixed number of runs from a fixed seed: what CI fuzzes is what a
+  # developer saw on a fresh clone (a time bound would differ per machine).
+  out=$(FUZZ_RUNS=${FUZZ_RUNS:-40000} FUZZ_SEED=${FUZZ_SEED:-1} tools/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1)
   rc=$?
   printf '%s\n' "$out" | grep -E '^fuzz' || true
   p=$(count 'fuzz: [0-9]+ passed' "$out"); p=${p:-0}

@@ -226,7 +226,10 @@ static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
     }
     xmlAddChild(d, c);
   }
-  axl_place_child(root, d);
+  if (axl_place_child(root, d)) {
+    xmlFreeNode(d);
+    return NULL;
+  }
   return d;
 }
 
@@ -236,7 +239,10 @@ static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
   if (!ident) {
     ident = axl_new_node(doc, "Identificatie");
     if (!ident) return NULL;
-    axl_place_child(hg, ident);
+    if (axl_place_child(hg, ident)) {
+      xmlFreeNode(ident);
+      return NULL;
+    }
   }
   e = axl_new_node(doc, "ExterneIdentificatie");
   if (!e) return NULL;
@@ -257,7 +263,10 @@ static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
     return NULL;
   }
   xmlAddChild(e, c);
-  axl_place_child(ident, e);
+  if (axl_place_child(ident, e)) {
+    xmlFreeNode(e);
+    return NULL;
+  }
   return e;
 }
 
@@ -458,7 +467,9 @@ static axl_message *link_guarded(const axl_message *m,
     if (!d || !new_externe(axl_message_doc(out), h->node,
                            axl_child(h->node, "Identificatie"), p->id, id)) {
       axl_guard_leave(&g);
-      fail(err, "AXL-P15", "out of memory");
+      /* Text where an element must go (mixed content), or memory. */
+      fail(err, "AXL-L13", "cannot add the link: the Hypotheekgever, its "
+           "Identificatie or the root holds text, or memory ran out");
       goto done;
     }
     snprintf(en->ref, sizeof en->ref, "%s", id);

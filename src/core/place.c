@@ -28,12 +28,16 @@ static size_t model_path(const xmlNode *n, char *buf, size_t size) {
   return used;
 }
 
-void axl_place_child(xmlNodePtr parent, xmlNodePtr child) {
+int axl_place_child(xmlNodePtr parent, xmlNodePtr child) {
   char path[1024];
   size_t len = model_path(parent, path, sizeof path);
   const axl_model_entity *e = axl_model_find(path, len);
   int mine = axl_model_child_index(e, (const char *)child->name);
   xmlNodePtr after = NULL, before = NULL;
+  /* An element beside text would be mixed content, which axlink itself
+  ** refuses to read (found by the link fuzzer). */
+  for (xmlNodePtr c = parent->children; c; c = c->next)
+    if (c->type == XML_TEXT_NODE) return -1;
   for (xmlNodePtr c = parent->children; c; c = c->next) {
     int idx;
     if (c->type != XML_ELEMENT_NODE) continue;
@@ -50,6 +54,7 @@ void axl_place_child(xmlNodePtr parent, xmlNodePtr child) {
   if (after) xmlAddNextSibling(after, child);
   else if (before) xmlAddPrevSibling(before, child);
   else xmlAddChild(parent, child);
+  return 0;
 }
 
 xmlNodePtr axl_new_node(xmlDocPtr doc, const char *name) {

@@ -4,8 +4,9 @@
 
 #include <libxml/tree.h>
 
-/* Inserts child (unlinked) among parent's children by model order. */
-void axl_place_child(xmlNodePtr parent, xmlNodePtr child);
+/* Inserts child (unlinked) among parent's children by model order; -1
+** (child not inserted) when parent holds text: that would be mixed content. */
+int axl_place_child(xmlNodePtr parent, xmlNodePtr child);
 
 /* A new empty element, or NULL (also when only its name's copy failed). */
 xmlNodePtr axl_new_node(xmlDocPtr doc, const char *name);
