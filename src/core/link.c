@@ -336,7 +336,6 @@ static axl_message *link_guarded(const axl_message *m,
   axl_message *out = NULL;
   long *target = NULL;
   xmlHashTablePtr seen = NULL;
-  axl_guard g;
   int ok = 0;
 
   memset(res, 0, sizeof *res);
@@ -399,7 +398,6 @@ static axl_message *link_guarded(const axl_message *m,
   /* From here on everything happens to a copy. */
   out = axl_clone(m, err);
   if (!out || axl_view_build(out, &v, err)) goto done_nov;
-  axl_guard_enter(&g);
   if (req->replace) {
     int removed = 0;
     for (size_t i = 0; i < req->n_persons; i++) {
@@ -419,14 +417,12 @@ static axl_message *link_guarded(const axl_message *m,
     if (removed) {
       axl_view_free(&v);
       if (axl_view_build(out, &v, err)) {
-        axl_guard_leave(&g);
         goto done_nov;
       }
     }
   }
   seen = xmlHashCreate(64);
   if (!seen) {
-    axl_guard_leave(&g);
     fail(err, "AXL-P15", "out of memory");
     goto done;
   }
@@ -466,7 +462,6 @@ static axl_message *link_guarded(const axl_message *m,
     d = new_dataleverancier(axl_message_doc(out), v.root, req, id);
     if (!d || !new_externe(axl_message_doc(out), h->node,
                            axl_child(h->node, "Identificatie"), p->id, id)) {
-      axl_guard_leave(&g);
       /* Text where an element must go (mixed content), or memory. */
       fail(err, "AXL-L13", "cannot add the link: the Hypotheekgever, its "
            "Identificatie or the root holds text, or memory ran out");
@@ -475,7 +470,6 @@ static axl_message *link_guarded(const axl_message *m,
     snprintf(en->ref, sizeof en->ref, "%s", id);
     en->created = 1;
   }
-  axl_guard_leave(&g);
   if (check_limits(out, req, res, err) || validate_output(out, req, res, err))
     goto done;
   if (req->valid_until && req->today && strlen(req->valid_until) >= 10 &&
