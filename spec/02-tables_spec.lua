@@ -234,6 +234,13 @@ io.write(assert(axlink.fromtable(t)):serialize())
     assert.are.equal(src, assert(axlink.fromtable(t)):serialize())
   end)
 
+  it("keeps each invisible attribute's own prefix when two prefixes name one URI", function()
+    local src = HEAD .. '<OfferteAanvraag xmlns:p="urn:x" xmlns:q="urn:x">\n' ..
+      '\t<Naam p:a="1" q:f="2">x</Naam>\n</OfferteAanvraag>\n'
+    local t = assert(axlink.parse(src)):totable()
+    assert.are.equal(src, assert(axlink.fromtable(t)):serialize())
+  end)
+
   local refusals = {
     { "a boolean", { a = true }, "AXL-T01" },
     { "a function", { a = print }, "AXL-T01" },

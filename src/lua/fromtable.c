@@ -173,7 +173,11 @@ static int rec_has_attr(xmlNodePtr rec, const char *name) {
 /* Copies one namespaced (invisible) attribute of the source element. */
 static void copy_invisible(lua_State *L, builder *b, xmlNodePtr node,
                            xmlAttrPtr a) {
-  xmlNsPtr ns = xmlSearchNsByHref(b->doc, node, a->ns->href);
+  /* The source's own prefix first: two prefixes may name one URI, and a
+  ** search by URI alone would swap them (found by the tables fuzzer). */
+  xmlNsPtr ns = xmlSearchNs(b->doc, node, a->ns->prefix);
+  if (!ns || !xmlStrEqual(ns->href, a->ns->href))
+    ns = xmlSearchNsByHref(b->doc, node, a->ns->href);
   /* inLine 1: the raw value; 0 would escape it, and xmlNewNsProp escapes
   ** again on output (found by the tables fuzzer: &amp;amp;). */
   xmlChar *v = xmlNodeListGetString(a->doc, a->children, 1);
