@@ -274,16 +274,71 @@ io.write(assert(axlink.fromtable(t)):serialize())
     assert.are.equal("/OfferteAanvraag/Hypotheekgever[1]/Inkomsten[1]/Uitkering[1]/X", info.path)
   end)
 
-  it("refuses a cycle and depth over 256", function()
+  it("refuses a cycle", function()
     local t = { a = {} }
     t.a.b = t
     local _, _, info = axlink.fromtable(t)
     assert.are.equal("AXL-T03", info.code)
+  end)
+
+  -- Nested tables ending in a text element: n elements deep with the root.
+  local function nested(n)
     local deep = {}
     local cur = deep
-    for _ = 1, 300 do cur.x = {} cur = cur.x end
-    _, _, info = axlink.fromtable(deep)
+    for _ = 1, n - 2 do cur.x = {} cur = cur.x end
+    cur.x = "v"
+    return deep
+  end
+
+  it("keeps to parse's depth limit, so what it writes parses again", function()
+    assert.is_truthy(axlink.fromtable(nested(64)))
+    local _, err, info = axlink.fromtable(nested(65))
     assert.are.equal("AXL-T07", info.code)
+    assert.matches("max_depth", err, 1, true)
+    local msg = assert(axlink.fromtable(nested(65), { max_depth = 65 }))
+    assert.is_nil(axlink.parse(msg:serialize()))
+    assert.is_truthy(axlink.parse(msg:serialize(), { max_depth = 65 }))
+    -- 256 is the ceiling whatever is asked: libxml2 reads no deeper.
+    assert.is_truthy(axlink.fromtable(nested(256), { max_depth = 1000 }))
+    _, _, info = axlink.fromtable(nested(257), { max_depth = 1000 })
+    assert.are.equal("AXL-T07", info.code)
+  end)
+
+  it("keeps to parse's attribute, element and text limits", function()
+    local wide = {}
+    for i = 1, 64 do wide["a" .. i] = "1" end
+    wide[1] = "t"
+    local ok = assert(axlink.fromtable({ E = wide }, { root = "r" }))
+    assert.is_truthy(axlink.parse(ok:serialize()))
+    wide.a65 = "1"
+    local _, _, info = axlink.fromtable({ E = wide }, { root = "r" })
+    assert.are.equal("AXL-T13", info.code)
+    assert.are.equal("/r/E", info.path)
+    assert.is_truthy(axlink.fromtable({ E = wide }, { root = "r", max_attributes = 65 }))
+
+    _, _, info = axlink.fromtable({ a = "1", b = "2", c = { d = "3" } }, { root = "r", max_elements = 4 })
+    assert.are.equal("AXL-T14", info.code)
+    assert.is_truthy(axlink.fromtable({ a = "1", b = "2", c = { d = "3" } }, { root = "r", max_elements = 5 }))
+
+    _, _, info = axlink.fromtable({ a = "12345" }, { root = "r", max_text = 4 })
+    assert.are.equal("AXL-T15", info.code)
+    _, _, info = axlink.fromtable({ a = { "x", b = "12345" } }, { root = "r", max_text = 4 })
+    assert.are.equal("AXL-T15", info.code)
+    assert.are.equal("/r/a/b", info.path)
+  end)
+
+  it("keeps the limits a message was parsed with through an update", function()
+    local attrs = {}
+    for i = 1, 70 do attrs[#attrs + 1] = ('a%d="1"'):format(i) end
+    local src = HEAD .. "<r>\n\t<E " .. table.concat(attrs, " ") .. ">t</E>\n</r>\n"
+    assert.is_nil(axlink.parse(src))
+    local msg = assert(axlink.parse(src, { max_attributes = 80 }))
+    assert.is_truthy(msg:update(function(t) t.E.a71 = "2" end))
+    local _, _, info = msg:update(function(t)
+      for i = 72, 90 do t.E["a" .. i] = "3" end
+    end)
+    assert.are.equal("AXL-T13", info.code)
+    assert.is_truthy(axlink.parse(msg:serialize(), { max_attributes = 80 }))
   end)
 
   it("accepts one table shared in two places", function()

@@ -79,6 +79,28 @@ static void duplicate_ids_are_counted(void **state) {
   axl_message_free(m);
 }
 
+static void a_message_remembers_its_limits(void **state) {
+  const char *xml = "<a><b/></a>";
+  axl_limits asked = {0, 500, 80, 0, 0}, resolved;
+  axl_message *m = axl_parse(xml, strlen(xml), &asked, NULL), *c;
+  const axl_limits *got;
+  (void)state;
+  assert_non_null(m);
+  got = axl_message_limits(m);
+  assert_int_equal(got->max_attributes, 80);
+  assert_int_equal(got->max_depth, AXL_MAX_DEPTH_CEILING);  /* capped */
+  assert_int_equal(got->max_elements, AXL_DEFAULT_MAX_ELEMENTS);
+  c = axl_clone(m, NULL);
+  assert_non_null(c);
+  assert_memory_equal(axl_message_limits(c), got, sizeof *got);
+  axl_limits_resolve(&resolved, NULL);
+  axl_message_set_limits(c, NULL);
+  assert_memory_equal(axl_message_limits(c), &resolved, sizeof resolved);
+  assert_int_equal(resolved.max_text, AXL_DEFAULT_MAX_TEXT);
+  axl_message_free(c);
+  axl_message_free(m);
+}
+
 static void write_is_atomic_and_keeps_the_mode(void **state) {
   char dir[] = "/tmp/axlink-test-XXXXXX", path[256];
   struct stat st;
@@ -238,6 +260,7 @@ int main(void) {
     cmocka_unit_test(model_knows_the_ketenafspraak_entities),
     cmocka_unit_test(ids_resolve_references_by_value),
     cmocka_unit_test(duplicate_ids_are_counted),
+    cmocka_unit_test(a_message_remembers_its_limits),
     cmocka_unit_test(write_is_atomic_and_keeps_the_mode),
     cmocka_unit_test(failed_write_leaves_the_target),
     cmocka_unit_test(a_write_cut_short_leaves_the_target),

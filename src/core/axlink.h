@@ -55,6 +55,10 @@ typedef struct axl_limits {
 #define AXL_DEFAULT_MAX_TEXT       (1024u * 1024u)
 #define AXL_MAX_DEPTH_CEILING      256u
 
+/* The limits in effect: in's non-zero fields, the defaults for the rest,
+** max_depth capped at AXL_MAX_DEPTH_CEILING. in may be NULL. */
+void axl_limits_resolve(axl_limits *out, const axl_limits *in);
+
 /* A parsed AX (or other HDN) message: owns one libxml2 document. */
 typedef struct axl_message axl_message;
 
@@ -101,6 +105,12 @@ xmlDocPtr axl_message_doc(const axl_message *m);
 
 /* Name of the root element (borrowed). */
 const char *axl_root_name(const axl_message *m);
+
+/* The limits a message was parsed with (resolved); the defaults for one
+** made in memory, unless set. Builders keep to them, so what they make
+** parses again under the same limits. */
+const axl_limits *axl_message_limits(const axl_message *m);
+void axl_message_set_limits(axl_message *m, const axl_limits *limits);
 
 /* Estimated bytes of libxml2 memory the message holds (for Lua's GC);
 ** a builder that made the document itself sets it. */

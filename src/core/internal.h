@@ -12,6 +12,7 @@ struct axl_message {
   xmlDocPtr doc;
   int refs;
   size_t est_bytes;
+  axl_limits limits;      /* resolved; see axl_message_limits */
 };
 
 /*

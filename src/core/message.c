@@ -20,6 +20,7 @@ axl_message *axl_message_wrap(xmlDocPtr doc, axl_error *err) {
   m->doc = doc;
   m->refs = 1;
   m->est_bytes = axl_estimate_bytes(0, 0);
+  axl_limits_resolve(&m->limits, NULL);
   return m;
 }
 
@@ -54,6 +55,14 @@ size_t axl_message_size(const axl_message *m) {
 
 void axl_message_set_size(axl_message *m, size_t bytes) {
   m->est_bytes = bytes;
+}
+
+const axl_limits *axl_message_limits(const axl_message *m) {
+  return &m->limits;
+}
+
+void axl_message_set_limits(axl_message *m, const axl_limits *limits) {
+  axl_limits_resolve(&m->limits, limits);
 }
 
 long axl_node_line(const xmlNode *node) {
@@ -98,7 +107,10 @@ axl_message *axl_clone(const axl_message *m, axl_error *err) {
     axl_error_set(err, "AXL-P15", 0, "out of memory");
   } else {
     c = axl_message_wrap(copy, err);
-    if (c) c->est_bytes = m->est_bytes;
+    if (c) {
+      c->est_bytes = m->est_bytes;
+      c->limits = m->limits;
+    }
   }
   axl_guard_leave(&g);
   return c;

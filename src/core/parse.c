@@ -42,7 +42,7 @@ typedef struct parse_state {
   long xml_line;
 } parse_state;
 
-static void resolve_limits(axl_limits *out, const axl_limits *in) {
+void axl_limits_resolve(axl_limits *out, const axl_limits *in) {
   axl_limits d = { AXL_DEFAULT_MAX_BYTES, AXL_DEFAULT_MAX_DEPTH,
                    AXL_DEFAULT_MAX_ATTRIBUTES, AXL_DEFAULT_MAX_ELEMENTS,
                    AXL_DEFAULT_MAX_TEXT };
@@ -347,7 +347,7 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
   long bad_line;
 
   memset(&st, 0, sizeof st);
-  resolve_limits(&st.lim, limits);
+  axl_limits_resolve(&st.lim, limits);
   if (len > st.lim.max_bytes || len > (size_t)INT_MAX) {
     axl_error_set(err, "AXL-P03", 0, "input larger than max_bytes");
     return NULL;
@@ -416,7 +416,10 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
     /* Canonical declaration: version 1.0, no standalone, utf-8. */
     doc->standalone = -1;
     m = axl_message_wrap(doc, err);
-    if (m) m->est_bytes = axl_estimate_bytes(st.elements, st.text_total);
+    if (m) {
+      m->est_bytes = axl_estimate_bytes(st.elements, st.text_total);
+      m->limits = st.lim;
+    }
     return m;
   }
   if (doc) xmlFreeDoc(doc);

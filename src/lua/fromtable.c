@@ -29,8 +29,6 @@
 
 #include <libxml/tree.h>
 
-#define MAX_TABLE_DEPTH 256
-
 enum kind { K_ATTR, K_TEXTELEM, K_TABLE, K_ARRAY };
 
 typedef struct entry {
@@ -58,6 +56,7 @@ typedef struct builder {
   item *items; size_t items_cap, items_used;
   char mpath[4096]; size_t mlen;   /* model path of the current element */
   size_t elements, text_bytes;     /* for the collector's size estimate */
+  axl_limits lim;                  /* kept to, so the result parses again */
   const char *code;                /* refusal, when set */
   const char *text;
   char where[512];
@@ -122,6 +121,10 @@ static const char *text_value(builder *b, lua_State *L, int idx, size_t *len,
     lua_replace(L, idx);  /* a string copy, the user's table is untouched */
   }
   s = lua_tolstring(L, idx, len);
+  if (*len > b->lim.max_text) {
+    refuse(b, at, key, "AXL-T15", "text longer than max_text");
+    return NULL;
+  }
   if (!axl_xml_text_ok(s, *len)) {
     refuse(b, at, key, "AXL-T09", "text that is not UTF-8 or holds a "
            "character XML does not allow");
@@ -225,6 +228,16 @@ static int set_attr(builder *b, lua_State *L, xmlNodePtr node, int t,
   return 0;
 }
 
+/* Attributes and namespace declarations, as parse's pre-scan counts them. */
+static int over_attributes(builder *b, xmlNodePtr node) {
+  size_t n = 0;
+  for (xmlAttrPtr a = node->properties; a; a = a->next) n++;
+  for (xmlNsPtr ns = node->nsDef; ns; ns = ns->next) n++;
+  if (n <= b->lim.max_attributes) return 0;
+  return refuse(b, node, NULL, "AXL-T13", "more attributes on one element "
+                "than max_attributes");
+}
+
 static void add_text(lua_State *L, builder *b, xmlNodePtr node,
                      const char *s, size_t len) {
   xmlNodePtr txt;
@@ -287,7 +300,15 @@ static long max_volgnummer(lua_State *L, int arr, int count) {
 static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
                       const char *name, int v, xmlNodePtr rec, int depth,
                       long auto_volg) {
-  xmlNodePtr child = xmlNewDocNode(b->doc, NULL, BAD_CAST name, NULL);
+  xmlNodePtr child;
+  /* depth is the parent's; the root is 1, as parse counts. */
+  if ((size_t)depth + 1 > b->lim.max_depth)
+    return refuse(b, parent, name, "AXL-T07", "elements nested deeper than "
+                  "max_depth");
+  if (b->elements + 2 > b->lim.max_elements)   /* the root, and this one */
+    return refuse(b, parent, name, "AXL-T14", "more elements than "
+                  "max_elements");
+  child = xmlNewDocNode(b->doc, NULL, BAD_CAST name, NULL);
   if (!child || !child->name) {   /* 2.9.14: a node without its name */
     if (child) xmlFreeNode(child);
     luaL_error(L, "not enough memory");
@@ -316,6 +337,7 @@ static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
     if (!s) return -1;
     for (xmlAttrPtr a = rec ? rec->properties : NULL; a; a = a->next)
       if (a->ns) copy_invisible(L, b, child, a);
+    if (over_attributes(b, child)) return -1;
     add_text(L, b, child, s, len);
     return 0;
   }
@@ -333,8 +355,6 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
   int text_idx = 0, has_children = 0;
   entry *E;
 
-  if (depth > MAX_TABLE_DEPTH)
-    return refuse(b, node, NULL, "AXL-T07", "tables nested deeper than 256");
   luaL_checkstack(L, 16, "tables nested too deep");
   /* Never NULL below, even for a table with no fields. */
   b->ents = grow(L, b->ents, &b->ents_cap, ebase + 1, sizeof *b->ents);
@@ -474,6 +494,7 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
     for (size_t i = 0; i < nnew; i++)
       if (set_attr(b, L, node, t, b->ents[ebase + ne + i].name)) return -1;
   }
+  if (over_attributes(b, node)) return -1;
 
   /* 3. Text-only element. */
   if (text_idx) {
@@ -617,6 +638,7 @@ void axl_lua_open_fromtable(lua_State *L) {
 int axl_lua_fromtable(lua_State *L) {
   const char *root_name = NULL;
   axl_message *src = NULL;
+  axl_limits asked, lim;
   xmlNodePtr rec = NULL, root;
   builder *b;
   lmsg *u;
@@ -631,6 +653,7 @@ int axl_lua_fromtable(lua_State *L) {
     }
     lua_pop(L, 1);  /* still referenced by opts */
   }
+  axl_lua_read_limits(L, 2, &asked);
   lua_settop(L, 2);
 
   lua_rawgetp(L, LUA_REGISTRYINDEX, &axl_records_key);
@@ -649,6 +672,15 @@ int axl_lua_fromtable(lua_State *L) {
     lua_settop(L, 3);
     lua_pushnil(L);
   }                                                   /* 4: schema or nil */
+  /* Limits: opts, else those the tables' message was parsed with. */
+  if (src) lim = *axl_message_limits(src);
+  else axl_limits_resolve(&lim, NULL);
+  if (asked.max_bytes) lim.max_bytes = asked.max_bytes;
+  if (asked.max_depth) lim.max_depth = asked.max_depth;
+  if (asked.max_attributes) lim.max_attributes = asked.max_attributes;
+  if (asked.max_elements) lim.max_elements = asked.max_elements;
+  if (asked.max_text) lim.max_text = asked.max_text;
+  axl_limits_resolve(&lim, &lim);
   if (src) {
     xmlNodePtr r = xmlDocGetRootElement(axl_message_doc(src));
     if (!root_name) root_name = (const char *)r->name;
@@ -664,6 +696,7 @@ int axl_lua_fromtable(lua_State *L) {
   lua_setiuservalue(L, 5, 2);
   b = lua_newuserdatauv(L, sizeof *b, 0);             /* 6: builder */
   memset(b, 0, sizeof *b);
+  b->lim = lim;
   luaL_setmetatable(L, "axlink.builder");
   lua_toclose(L, 6);
   lua_newtable(L);                                    /* 7: cycle guard */
@@ -695,6 +728,7 @@ int axl_lua_fromtable(lua_State *L) {
     if (!m) return luaL_error(L, "not enough memory");
     axl_message_set_size(m, axl_estimate_bytes(b->elements + 1,
                                                b->text_bytes));
+    axl_message_set_limits(m, &b->lim);
     axl_lua_setmsg(L, u, m);
   }
   lua_settop(L, 5);

@@ -132,7 +132,7 @@ static size_t opt_size(lua_State *L, int opts, const char *field) {
   return (size_t)v;
 }
 
-static void read_limits(lua_State *L, int opts, axl_limits *lim) {
+void axl_lua_read_limits(lua_State *L, int opts, axl_limits *lim) {
   if (!lua_isnoneornil(L, opts)) luaL_checktype(L, opts, LUA_TTABLE);
   lim->max_bytes = opt_size(L, opts, "max_bytes");
   lim->max_depth = opt_size(L, opts, "max_depth");
@@ -178,7 +178,7 @@ static int l_parse(lua_State *L) {
   axl_message *m;
   int name;
   lmsg *u;
-  read_limits(L, 2, &lim);
+  axl_lua_read_limits(L, 2, &lim);
   name = push_name(L, 2, NULL);
   u = axl_lua_newmsg(L, name);
   remember_schema(L, 2, lua_gettop(L));
@@ -196,7 +196,7 @@ static int l_read(lua_State *L) {
   axl_message *m;
   int name;
   lmsg *u;
-  read_limits(L, 2, &lim);
+  axl_lua_read_limits(L, 2, &lim);
   name = push_name(L, 2, base ? base + 1 : path);
   u = axl_lua_newmsg(L, name);
   remember_schema(L, 2, lua_gettop(L));
