@@ -29,8 +29,8 @@ build = {
   modules = {
     ["axlink.core"] = {
       sources = {
-        "src/core/check.c", "src/core/ids.c", "src/core/init.c", "src/core/io.c", "src/core/link.c",
-        "src/core/match.c", "src/core/message.c", "src/core/model.c", "src/core/model_data.c",
+        "src/core/check.c", "src/core/ids.c", "src/core/init.c", "src/core/io.c", "src/core/limits.c",
+        "src/core/link.c", "src/core/match.c", "src/core/message.c", "src/core/model.c", "src/core/model_data.c",
         "src/core/parse.c", "src/core/place.c", "src/core/report.c", "src/core/schema.c",
         "src/core/serialize.c", "src/core/text.c", "src/core/supplier.c", "src/core/view.c", "src/core/xmlerrors.c",
         "src/core/xsdlimits.c", "src/lua/check.c", "src/lua/fromtable.c", "src/lua/link.c",

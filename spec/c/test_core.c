@@ -10,6 +10,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#include "internal.h"
 #include "model.h"
 
 static void model_is_sorted_for_bsearch(void **state) {
@@ -98,6 +99,32 @@ static void a_message_remembers_its_limits(void **state) {
   assert_memory_equal(axl_message_limits(c), &resolved, sizeof resolved);
   assert_int_equal(resolved.max_text, AXL_DEFAULT_MAX_TEXT);
   axl_message_free(c);
+  axl_message_free(m);
+}
+
+static void documents_are_measured_against_limits(void **state) {
+  const char *xml = "<a xmlns:p='urn:x'><b p:c='12345'>text</b><d><e/></d></a>";
+  axl_message *m = axl_parse(xml, strlen(xml), NULL, NULL);
+  xmlDocPtr doc = axl_message_doc(m);
+  axl_limits lim;
+  (void)state;
+  assert_non_null(m);
+  axl_limits_resolve(&lim, NULL);
+  assert_null(axl_doc_over_limits(doc, &lim));
+  lim.max_depth = 2;
+  assert_string_equal(axl_doc_over_limits(doc, &lim), "max_depth");
+  lim.max_depth = 3;
+  assert_null(axl_doc_over_limits(doc, &lim));
+  lim.max_elements = 3;        /* a, b, d, e */
+  assert_string_equal(axl_doc_over_limits(doc, &lim), "max_elements");
+  lim.max_elements = 4;
+  lim.max_text = 4;            /* "text" fits, the attribute's 5 do not */
+  assert_string_equal(axl_doc_over_limits(doc, &lim), "max_text");
+  lim.max_text = 5;
+  lim.max_attributes = 0;      /* the root's namespace declaration counts */
+  assert_string_equal(axl_doc_over_limits(doc, &lim), "max_attributes");
+  lim.max_attributes = 1;
+  assert_null(axl_doc_over_limits(doc, &lim));
   axl_message_free(m);
 }
 
@@ -261,6 +288,7 @@ int main(void) {
     cmocka_unit_test(ids_resolve_references_by_value),
     cmocka_unit_test(duplicate_ids_are_counted),
     cmocka_unit_test(a_message_remembers_its_limits),
+    cmocka_unit_test(documents_are_measured_against_limits),
     cmocka_unit_test(write_is_atomic_and_keeps_the_mode),
     cmocka_unit_test(failed_write_leaves_the_target),
     cmocka_unit_test(a_write_cut_short_leaves_the_target),

@@ -100,6 +100,62 @@ static void refusals_change_nothing_and_say_why(void **state) {
   axl_message_free(m);
 }
 
+/* The linked message must read back under the limits the message was
+** parsed with: a key beyond max_text, or a message at max_elements, is
+** refused and nothing is returned. */
+static void links_keep_to_the_message_limits(void **state) {
+  size_t len;
+  char *src = slurp("spec/fixtures/ax/two-applicants.xml", &len);
+  axl_limits lim = {0, 0, 0, 0, 1};
+  axl_message *m, *linked, *again;
+  char key[128];
+  axl_link_person p = { key, NULL, NULL, NULL, NULL, AXL_MATCH_VOLGNUMMER,
+                        3, NULL };
+  axl_link_request req;
+  axl_link_result res;
+  axl_error err;
+  char *out;
+  size_t n;
+  (void)state;
+  /* The smallest max_text the message itself keeps to. */
+  while (!(m = axl_parse(src, len, &lim, &err))) lim.max_text++;
+  assert_true(lim.max_text + 1 < sizeof key);
+  memset(key, 'k', lim.max_text + 1);
+  key[lim.max_text + 1] = '\0';
+  memset(&req, 0, sizeof req);
+  req.dataleverancier_id = "k";
+  req.persons = &p;
+  req.n_persons = 1;
+  axl_check_opts_default(&req.limits);
+  assert_null(axl_link(m, &req, &res, &err));
+  assert_string_equal(err.code, "AXL-L14");
+  assert_non_null(strstr(err.message, "max_text"));
+  axl_link_result_free(&res);
+
+  key[lim.max_text] = '\0';                  /* exactly max_text: fits */
+  linked = axl_link(m, &req, &res, &err);
+  assert_non_null(linked);
+  axl_link_result_free(&res);
+  assert_int_equal(axl_serialize(linked, &out, &n, &err), 0);
+  again = axl_parse(out, n, &lim, &err);
+  assert_non_null(again);
+  axl_message_free(again);
+  axl_free(out);
+  axl_message_free(linked);
+  axl_message_free(m);
+
+  /* Exactly as many elements as the message has: no room for a link. */
+  lim.max_text = 0;
+  lim.max_elements = 1;
+  while (!(m = axl_parse(src, len, &lim, &err))) lim.max_elements++;
+  assert_null(axl_link(m, &req, &res, &err));
+  assert_string_equal(err.code, "AXL-L14");
+  assert_non_null(strstr(err.message, "max_elements"));
+  axl_link_result_free(&res);
+  axl_message_free(m);
+  free(src);
+}
+
 static void ockto_keys_are_recognised(void **state) {
   (void)state;
   assert_string_equal(axl_infer_supplier(
@@ -115,6 +171,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(bundled_file_gives_one_entity_per_person),
     cmocka_unit_test(refusals_change_nothing_and_say_why),
+    cmocka_unit_test(links_keep_to_the_message_limits),
     cmocka_unit_test(ockto_keys_are_recognised),
   };
   return cmocka_run_group_tests_name("link", tests, NULL, NULL);

@@ -48,5 +48,9 @@ void axl_error_clear(axl_error *err);
 /* Fixed, value-free text for a libxml2 parser error code. */
 const char *axl_xml_error_text(int xml_code);
 
+/* The first of m's limits the document breaks ("max_depth", "max_elements",
+** "max_attributes" or "max_text"), or NULL when it keeps to them all. */
+const char *axl_doc_over_limits(xmlDocPtr doc, const axl_limits *lim);
+
 
 #endif

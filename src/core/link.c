@@ -470,6 +470,21 @@ static axl_message *link_guarded(const axl_message *m,
     snprintf(en->ref, sizeof en->ref, "%s", id);
     en->created = 1;
   }
+  {
+    /* What is written must read back under the limits the message was
+    ** parsed with: a key longer than max_text, or a message at its
+    ** max_elements, would not. */
+    const char *over = axl_doc_over_limits(axl_message_doc(out),
+                                           axl_message_limits(out));
+    if (over) {
+      fail(err, "AXL-L14", strcmp(over, "max_text") == 0
+           ? "a key or field is longer than max_text: the linked message "
+             "could not be read back"
+           : "the linked message would break the limits it was parsed "
+             "with (max_elements, max_attributes or max_depth)");
+      goto done;
+    }
+  }
   if (check_limits(out, req, res, err) || validate_output(out, req, res, err))
     goto done;
   if (req->valid_until && req->today && strlen(req->valid_until) >= 10 &&

@@ -42,23 +42,6 @@ typedef struct parse_state {
   long xml_line;
 } parse_state;
 
-void axl_limits_resolve(axl_limits *out, const axl_limits *in) {
-  axl_limits d = { AXL_DEFAULT_MAX_BYTES, AXL_DEFAULT_MAX_DEPTH,
-                   AXL_DEFAULT_MAX_ATTRIBUTES, AXL_DEFAULT_MAX_ELEMENTS,
-                   AXL_DEFAULT_MAX_TEXT };
-  if (in) {
-    if (in->max_bytes) d.max_bytes = in->max_bytes;
-    if (in->max_depth) d.max_depth = in->max_depth;
-    if (in->max_attributes) d.max_attributes = in->max_attributes;
-    if (in->max_elements) d.max_elements = in->max_elements;
-    if (in->max_text) d.max_text = in->max_text;
-  }
-  /* Anything axlink writes must be readable again by libxml2 (its own
-  ** depth limit is 256 without XML_PARSE_HUGE, which axlink never sets). */
-  if (d.max_depth > AXL_MAX_DEPTH_CEILING) d.max_depth = AXL_MAX_DEPTH_CEILING;
-  *out = d;
-}
-
 static void stop(xmlParserCtxtPtr ctxt, const char *code, const char *text) {
   parse_state *st = ctxt->_private;
   if (!st->stop_code) {
