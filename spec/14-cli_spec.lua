@@ -49,6 +49,35 @@ describe("axlink CLI #subprocess", function()
     end
   end)
 
+  -- Colour only on a terminal: script(1) gives the command a pseudo-terminal.
+  local function run_on_tty(args, env)
+    local out = os.tmpname()
+    local cmd = (env or "") .. " " .. ENV .. "script -qec " ..
+      ("%q"):format("lua5.4 bin/axlink " .. args) .. " /dev/null >" .. out .. " 2>&1"
+    local _, _, code = os.execute(cmd)
+    local f = assert(io.open(out, "rb"))
+    local s = f:read("a")
+    f:close()
+    os.remove(out)
+    return code, s
+  end
+
+  it("colours its report on a terminal, never with NO_COLOR or into a pipe", function()
+    local R04 = "check spec/fixtures/rules/R04-shared-entity.xml"
+    local code, out = run_on_tty(R04)
+    assert.are.equal(1, code)
+    assert.truthy(out:find("\27[31merror\27[0m AXL-R04", 1, true))
+    code, out = run_on_tty(R04, "NO_COLOR=1")
+    assert.are.equal(1, code)
+    assert.falsy(out:find("\27[", 1, true))
+    assert.truthy(out:find("error AXL-R04", 1, true))
+    local _, piped = run(R04)
+    assert.falsy(piped:find("\27[", 1, true))
+    code, out = run_on_tty("check " .. AX)
+    assert.are.equal(0, code)
+    assert.truthy(out:find("\27[32m", 1, true))
+  end)
+
   describe("check", function()
     it("exits 0 on a clean message and 1 on rule errors", function()
       assert.are.equal(0, (run("check " .. AX)))
