@@ -183,3 +183,58 @@ describe("linking with a schema", function()
     assert.are.equal(before, msg:serialize())
   end)
 end)
+
+describe("the schema's element order", function()
+  local delivery = { id = "bundel", persons = {
+    { id = "a", birth_date = "1956-04-23", initials = "H", surname = "Celik" },
+    { id = "b", birth_date = "1957-11-08", initials = "Th", prefix = "van den", surname = "Berg" } } }
+
+  -- two-applicants.xml without its Identificatie elements: valid in either order.
+  local function without_identificatie(opts)
+    local msg = assert(axlink.read("spec/fixtures/ax/two-applicants.xml", opts))
+    assert(msg:update(function(t)
+      for _, h in ipairs(t.Hypotheekgever) do h.Identificatie = nil end
+    end))
+    return msg
+  end
+
+  it("places what link adds where the message's schema says, not the model", function()
+    local other = assert(axlink.schema.load(DIR .. "order-other.xsd"))
+    local msg = without_identificatie({ schema = other })
+    assert.is_true((msg:validate(other)))
+    assert(msg:link(delivery))       -- refused (AXL-L08) if placed by the model
+    local ok, problems = msg:validate(other)
+    assert.is_true(ok, problems[1] and problems[1].message)
+    local xml = msg:serialize()
+    assert.truthy(xml:find('<Hypotheekgever Volgnummer="3">\n\t\t<Identificatie>\n\t\t\t<ExterneIdentificatie', 1, true))
+    assert.truthy(xml:find("</Lening>\n\t<Dataleverancier", 1, true))
+  end)
+
+  it("leaves the model to decide where the message has no schema", function()
+    local base = assert(axlink.schema.load(DIR .. "ax-base.xsd"))
+    local msg = without_identificatie()
+    assert(msg:link(delivery))
+    local xml = msg:serialize()
+    assert.truthy(xml:find("\t\t</Inkomsten>\n\t\t<Identificatie>", 1, true))
+    assert.falsy(xml:find("</Lening>\n\t<Dataleverancier", 1, true))
+    assert.is_true((msg:validate(base)))
+  end)
+
+  it("places a new table field where the schema says, also one the model does not know", function()
+    local other = assert(axlink.schema.load(DIR .. "order-other.xsd"))
+    local function add_field(msg)
+      assert(msg:update(function(t) t.PartijNAWData[1].TweedeNationaliteit = "TR Turkije" end))
+      return msg:serialize()
+    end
+    local with = add_field(without_identificatie({ schema = other }))
+    assert.truthy(with:find("<Nationaliteit>NL Nederland</Nationaliteit>\n\t\t<TweedeNationaliteit>", 1, true))
+    assert.is_true((assert(axlink.parse(with)):validate(other)))
+    -- Without a schema the model decides, and it does not know the field: last.
+    local without = add_field(without_identificatie())
+    assert.truthy(without:find("</RekeningNr>\n\t\t<TweedeNationaliteit>", 1, true))
+    -- fromtable takes opts.schema as well.
+    local t = without_identificatie():totable()
+    t.PartijNAWData[1].TweedeNationaliteit = "TR Turkije"
+    assert.are.equal(with, assert(axlink.fromtable(t, { schema = other })):serialize())
+  end)
+end)

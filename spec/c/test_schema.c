@@ -139,6 +139,88 @@ static void limits_multiply_sum_and_choose(void **state) {
   axl_schema_free(s);
 }
 
+/* The order read off the XSD: first appearance, extension bases first,
+** groups and refs followed, recursion cut, unknown parents -2. */
+static void child_order_follows_the_content_model(void **state) {
+  const char *xsd =
+    XS "<xs:element name='R'><xs:complexType><xs:sequence>"
+    "<xs:element ref='C'/>"
+    "<xs:group ref='G'/>"
+    "<xs:choice><xs:element name='X' type='xs:string'/>"
+    "<xs:element name='A' type='xs:string'/></xs:choice>"
+    "<xs:element name='B' type='xs:string'/>"
+    "<xs:element name='E' type='Derived'/>"
+    "<xs:element name='N' type='Nest'/>"
+    "</xs:sequence></xs:complexType></xs:element>"
+    "<xs:element name='C' type='xs:string'/>"
+    "<xs:group name='G'><xs:sequence><xs:element name='B' "
+    "type='xs:string'/><xs:element name='D' type='xs:string'/>"
+    "</xs:sequence></xs:group>"
+    "<xs:complexType name='Base'><xs:sequence><xs:element name='P' "
+    "type='xs:string'/></xs:sequence></xs:complexType>"
+    "<xs:complexType name='Derived'><xs:complexContent>"
+    "<xs:extension base='Base'><xs:sequence><xs:element name='Q' "
+    "type='xs:string'/></xs:sequence></xs:extension></xs:complexContent>"
+    "</xs:complexType>"
+    "<xs:complexType name='Nest'><xs:sequence><xs:element name='N' "
+    "type='Nest' minOccurs='0'/><xs:element name='L' type='xs:string'/>"
+    "</xs:sequence></xs:complexType>"
+    "</xs:schema>";
+  axl_schema *s = axl_schema_parse(xsd, strlen(xsd), NULL, NULL);
+  (void)state;
+  assert_non_null(s);
+  assert_int_equal(axl_schema_child_index(s, "R", "C"), 0);   /* ref */
+  assert_int_equal(axl_schema_child_index(s, "R", "B"), 1);   /* group */
+  assert_int_equal(axl_schema_child_index(s, "R", "D"), 2);
+  assert_int_equal(axl_schema_child_index(s, "R", "X"), 3);   /* choice */
+  assert_int_equal(axl_schema_child_index(s, "R", "A"), 4);
+  assert_int_equal(axl_schema_child_index(s, "R", "E"), 5);   /* B: first */
+  assert_int_equal(axl_schema_child_index(s, "R", "Z"), -1);
+  assert_int_equal(axl_schema_child_index(s, "R/E", "P"), 0); /* base */
+  assert_int_equal(axl_schema_child_index(s, "R/E", "Q"), 1);
+  assert_int_equal(axl_schema_child_index(s, "R/N", "L"), 1);
+  /* A type inside itself: its path is not walked again. */
+  assert_int_equal(axl_schema_child_index(s, "R/N/N", "L"), -2);
+  assert_int_equal(axl_schema_child_index(s, "R/B", "x"), -2);
+  assert_int_equal(axl_schema_child_index(s, "Nope", "C"), -2);
+  assert_int_equal(axl_schema_child_index(NULL, "R", "C"), -2);
+  axl_schema_free(s);
+}
+
+/* The fixture schemas' styles all give the same order at the places the
+** ketenafspraak writes to. */
+static void child_order_in_every_style(void **state) {
+  const char *files[] = { "ax-base.xsd", "org-externe-2.xsd",
+                          "org-externe-5.xsd", "org-externe-9.xsd",
+                          "org-externe-1.xsd" };
+  (void)state;
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    char path[256];
+    axl_schema *s;
+    snprintf(path, sizeof path, "spec/fixtures/schemas/%s", files[i]);
+    s = axl_schema_load(path, NULL);
+    assert_non_null(s);
+    assert_true(axl_schema_child_index(s, "OfferteAanvraag/Hypotheekgever",
+                                       "Identificatie") >
+                axl_schema_child_index(s, "OfferteAanvraag/Hypotheekgever",
+                                       "Inkomsten"));
+    assert_true(axl_schema_child_index(s, "OfferteAanvraag",
+                                       "Dataleverancier") ==
+                axl_schema_child_index(s, "OfferteAanvraag",
+                                       "PartijNAWData") + 1);
+    assert_true(axl_schema_child_index(
+                    s, "OfferteAanvraag/Hypotheekgever/Identificatie",
+                    "ExterneIdentificatie") >
+                axl_schema_child_index(
+                    s, "OfferteAanvraag/Hypotheekgever/Identificatie",
+                    "LegitimatieNr"));
+    assert_true(axl_schema_child_index(
+                    s, "OfferteAanvraag/Hypotheekgever/Identificatie/"
+                    "ExterneIdentificatie", "RefDataleverancier") >= 1);
+    axl_schema_free(s);
+  }
+}
+
 static void undecidable_constructs_are_reported(void **state) {
   const char *xsd =
     XS "<xs:element name='OfferteAanvraag'><xs:complexType><xs:sequence>"
@@ -194,6 +276,8 @@ int main(void) {
     cmocka_unit_test(xsi_schema_location_in_a_message_is_ignored),
     cmocka_unit_test(includes_stay_under_the_schema_directory),
     cmocka_unit_test(limits_multiply_sum_and_choose),
+    cmocka_unit_test(child_order_follows_the_content_model),
+    cmocka_unit_test(child_order_in_every_style),
     cmocka_unit_test(undecidable_constructs_are_reported),
     cmocka_unit_test(validation_problems_carry_no_values),
   };

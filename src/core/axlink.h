@@ -228,6 +228,15 @@ int axl_validate(const axl_schema *s, const axl_message *m, axl_report *out,
 /* The limits at the two places the ketenafspraak names (borrowed view). */
 const axl_schema_limits *axl_schema_get_limits(const axl_schema *s);
 
+/* Where the schema puts a new child of the element at parent_path (element
+** names from the root joined by '/', no indices): its position in the
+** schema's order (first appearance in the content model, an extension's
+** base first). -1 when the schema knows the parent but not that child, -2
+** when it does not know the parent (or s is NULL): then the built-in model
+** decides. Safe from several threads: the order is built at load. */
+int axl_schema_child_index(const axl_schema *s, const char *parent_path,
+                           const char *child);
+
 /* Conformance of the schema with the ketenafspraak (AXL-S2x problems, with
 ** XSD file and line); appended to out. */
 int axl_schema_conformance(const axl_schema *s, axl_report *out);

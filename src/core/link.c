@@ -226,7 +226,7 @@ static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
     }
     xmlAddChild(d, c);
   }
-  if (axl_place_child(root, d)) {
+  if (axl_place_child(root, d, req->schema)) {
     xmlFreeNode(d);
     return NULL;
   }
@@ -234,12 +234,13 @@ static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
 }
 
 static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
-                              const char *pid, const char *ref) {
+                              const char *pid, const char *ref,
+                              const axl_schema *schema) {
   xmlNodePtr e, c;
   if (!ident) {
     ident = axl_new_node(doc, "Identificatie");
     if (!ident) return NULL;
-    if (axl_place_child(hg, ident)) {
+    if (axl_place_child(hg, ident, schema)) {
       xmlFreeNode(ident);
       return NULL;
     }
@@ -263,7 +264,7 @@ static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
     return NULL;
   }
   xmlAddChild(e, c);
-  if (axl_place_child(ident, e)) {
+  if (axl_place_child(ident, e, schema)) {
     xmlFreeNode(e);
     return NULL;
   }
@@ -461,7 +462,8 @@ static axl_message *link_guarded(const axl_message *m,
     fresh_id(seen, id, sizeof id);
     d = new_dataleverancier(axl_message_doc(out), v.root, req, id);
     if (!d || !new_externe(axl_message_doc(out), h->node,
-                           axl_child(h->node, "Identificatie"), p->id, id)) {
+                           axl_child(h->node, "Identificatie"), p->id, id,
+                           req->schema)) {
       /* Text where an element must go (mixed content), or memory. */
       fail(err, "AXL-L13", "cannot add the link: the Hypotheekgever, its "
            "Identificatie or the root holds text, or memory ran out");

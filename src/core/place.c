@@ -1,7 +1,8 @@
 /*
 ** Where a new element goes (DESIGN 3.2), for the C core's own writers
 ** (linking): right after the last existing sibling that precedes it in
-** model order; failing that, before the first that follows it; failing
+** the schema's order (where the message's schema knows the parent) or the
+** model's; failing that, before the first that follows it; failing
 ** that, last. Document order of what exists is never touched.
 */
 #include "internal.h"
@@ -28,11 +29,28 @@ static size_t model_path(const xmlNode *n, char *buf, size_t size) {
   return used;
 }
 
-int axl_place_child(xmlNodePtr parent, xmlNodePtr child) {
+/* A child's position in the order that decides for this parent. */
+typedef struct ranker {
+  const axl_schema *schema;   /* NULL when the model decides */
+  const char *path;
+  const axl_model_entity *model;
+} ranker;
+
+static int rank(const ranker *r, const xmlChar *name) {
+  return r->schema ? axl_schema_child_index(r->schema, r->path,
+                                            (const char *)name)
+                   : axl_model_child_index(r->model, (const char *)name);
+}
+
+int axl_place_child(xmlNodePtr parent, xmlNodePtr child,
+                    const axl_schema *schema) {
   char path[1024];
   size_t len = model_path(parent, path, sizeof path);
-  const axl_model_entity *e = axl_model_find(path, len);
-  int mine = axl_model_child_index(e, (const char *)child->name);
+  ranker r = { schema, path, axl_model_find(path, len) };
+  int mine;
+  if (schema && axl_schema_child_index(schema, path, "") == -2)
+    r.schema = NULL;                  /* the schema does not know parent */
+  mine = rank(&r, child->name);
   xmlNodePtr after = NULL, before = NULL;
   /* An element beside text would be mixed content, which axlink itself
   ** refuses to read (found by the link fuzzer). */
@@ -46,7 +64,7 @@ int axl_place_child(xmlNodePtr parent, xmlNodePtr child) {
       if (xmlStrEqual(c->name, child->name)) after = c;
       continue;
     }
-    idx = axl_model_child_index(e, (const char *)c->name);
+    idx = rank(&r, c->name);
     if (idx < 0) continue;
     if (idx <= mine) after = c;
     else if (!before) before = c;

@@ -141,6 +141,7 @@ struct axl_schema {
   xmlSchemaPtr compiled;
   axl_schema_limits limits;
   axl_report conformance;
+  xmlHashTablePtr orders;  /* element path -> child order (xsdorder.c) */
 };
 
 static void set_free(axl_xsd_set *set) {
@@ -333,6 +334,11 @@ static axl_schema *finish(axl_schema *s, axl_error *err) {
   }
   axl_report_init(&s->conformance);
   axl_xsd_analyse(&s->set, &s->limits, &s->conformance);
+  if (axl_xsd_orders_build(&s->set, &s->orders)) {
+    axl_error_set(err, "AXL-S01", 0, "out of memory");
+    axl_schema_free(s);
+    return NULL;
+  }
   return s;
 }
 
@@ -423,7 +429,13 @@ void axl_schema_free(axl_schema *s) {
   if (s->compile_doc) xmlFreeDoc(s->compile_doc);
   set_free(&s->set);
   axl_report_free(&s->conformance);
+  axl_xsd_orders_free(s->orders);
   free(s);
+}
+
+int axl_schema_child_index(const axl_schema *s, const char *parent_path,
+                           const char *child) {
+  return axl_xsd_order_index(s ? s->orders : NULL, parent_path, child);
 }
 
 const axl_schema_limits *axl_schema_get_limits(const axl_schema *s) {

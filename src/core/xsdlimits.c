@@ -21,14 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define XSD_NS "http://www.w3.org/2001/XMLSchema"
-#define MAX_WALK_DEPTH 64
-
-int axl_xsd_is(const xmlNode *n, const char *local) {
-  return n && n->type == XML_ELEMENT_NODE && n->ns &&
-         xmlStrEqual(n->ns->href, BAD_CAST XSD_NS) &&
-         xmlStrEqual(n->name, BAD_CAST local);
-}
 
 typedef struct occ {
   double min, max;
@@ -40,39 +32,6 @@ typedef struct walk {
   const axl_xsd_set *set;
 } walk;
 
-/* The local part of a QName attribute value ("tns:Foo" -> "Foo"). */
-static const char *local_of(const xmlChar *q) {
-  const char *c = q ? strrchr((const char *)q, ':') : NULL;
-  return c ? c + 1 : (const char *)q;
-}
-
-static int attr_is(const xmlNode *n, const char *attr, const char *local) {
-  xmlChar *v = xmlGetNoNsProp((xmlNodePtr)n, BAD_CAST attr);
-  int same = v && strcmp(local_of(v), local) == 0;
-  xmlFree(v);
-  return same;
-}
-
-/* A top-level component (element, complexType, group) by local name. */
-static const xmlNode *global(const walk *w, const char *kind,
-                             const char *name) {
-  for (size_t i = 0; i < w->set->count; i++) {
-    xmlNodePtr root = xmlDocGetRootElement(w->set->files[i].doc);
-    for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
-      if (axl_xsd_is(c, kind) && attr_is(c, "name", name)) return c;
-  }
-  return NULL;
-}
-
-/* The global element a QName attribute of n points at. */
-static const xmlNode *resolve(const walk *w, const xmlNode *n,
-                              const char *attr, const char *kind) {
-  xmlChar *v = xmlGetNoNsProp((xmlNodePtr)n, BAD_CAST attr);
-  const xmlNode *g = v ? global(w, kind, local_of(v)) : NULL;
-  xmlFree(v);
-  return g;
-}
-
 /* Is some global element in name's substitution group headed by head? */
 static int heads_substitution(const walk *w, const xmlNode *head) {
   xmlChar *hn = xmlGetNoNsProp((xmlNodePtr)head, BAD_CAST "name");
@@ -82,7 +41,7 @@ static int heads_substitution(const walk *w, const xmlNode *head) {
     for (xmlNodePtr c = root ? root->children : NULL; c && !found;
          c = c->next)
       if (axl_xsd_is(c, "element") &&
-          attr_is(c, "substitutionGroup", (const char *)hn))
+          axl_xsd_attr_is(c, "substitutionGroup", (const char *)hn))
         found = 1;
   }
   xmlFree(hn);
@@ -122,23 +81,23 @@ static occ scale(occ o, const xmlNode *particle) {
   return o;
 }
 
-static const xmlNode *type_of(const walk *w, const xmlNode *decl, int depth);
 static occ in_type(const walk *w, const xmlNode *type, const char *name,
                    int depth);
 
 /* Occurrence of element name within one particle. */
 static occ in_particle(const walk *w, const xmlNode *p, const char *name,
                        int depth) {
-  if (depth > MAX_WALK_DEPTH) return undecided(p, "recursive content model");
+  if (depth > AXL_XSD_MAX_DEPTH)
+    return undecided(p, "recursive content model");
   if (axl_xsd_is(p, "element")) {
     const xmlNode *target = p;
     if (xmlHasProp((xmlNodePtr)p, BAD_CAST "ref")) {
-      target = resolve(w, p, "ref", "element");
+      target = axl_xsd_resolve(w->set, p, "ref", "element");
       if (!target) return none();
       if (heads_substitution(w, target))
         return undecided(p, "substitutionGroup");
     }
-    if (attr_is(target, "name", name)) {
+    if (axl_xsd_attr_is(target, "name", name)) {
       occ o = { 1, 1, NULL, NULL };
       return scale(o, p);
     }
@@ -174,7 +133,7 @@ static occ in_particle(const walk *w, const xmlNode *p, const char *name,
     return scale(best, p);
   }
   if (axl_xsd_is(p, "group")) {
-    const xmlNode *g = resolve(w, p, "ref", "group");
+    const xmlNode *g = axl_xsd_resolve(w->set, p, "ref", "group");
     occ o = none();
     for (const xmlNode *c = g ? g->children : NULL; c; c = c->next)
       if (axl_xsd_is(c, "sequence") || axl_xsd_is(c, "choice") ||
@@ -191,14 +150,15 @@ static occ in_type(const walk *w, const xmlNode *type, const char *name,
                    int depth) {
   occ total = none();
   if (!type) return total;
-  if (depth > MAX_WALK_DEPTH) return undecided(type, "recursive type");
+  if (depth > AXL_XSD_MAX_DEPTH) return undecided(type, "recursive type");
   for (const xmlNode *c = type->children; c; c = c->next) {
     if (axl_xsd_is(c, "complexContent")) {
       for (const xmlNode *d = c->children; d; d = d->next) {
         int ext = axl_xsd_is(d, "extension");
         if (!ext && !axl_xsd_is(d, "restriction")) continue;
         if (ext) {
-          occ base = in_type(w, resolve(w, d, "base", "complexType"), name,
+          occ base = in_type(w, axl_xsd_resolve(w->set, d, "base",
+                                                "complexType"), name,
                              depth + 1);
           if (base.unsupported) return base;
           total.min += base.min;
@@ -221,43 +181,6 @@ static occ in_type(const walk *w, const xmlNode *type, const char *name,
     }
   }
   return total;
-}
-
-/* The first declaration of child name in a type's content model. */
-static const xmlNode *find_decl(const walk *w, const xmlNode *n,
-                                const char *name, int depth) {
-  if (!n || depth > MAX_WALK_DEPTH) return NULL;
-  for (const xmlNode *c = n->children; c; c = c->next) {
-    const xmlNode *hit = NULL;
-    if (c->type != XML_ELEMENT_NODE) continue;
-    if (axl_xsd_is(c, "element")) {
-      const xmlNode *target = xmlHasProp((xmlNodePtr)c, BAD_CAST "ref")
-                              ? resolve(w, c, "ref", "element") : c;
-      if (target && attr_is(target, "name", name)) return target;
-      continue;   /* do not look inside a child element's own type */
-    }
-    if (axl_xsd_is(c, "group"))
-      hit = find_decl(w, resolve(w, c, "ref", "group"), name, depth + 1);
-    else if (axl_xsd_is(c, "extension")) {
-      hit = find_decl(w, resolve(w, c, "base", "complexType"), name,
-                      depth + 1);
-      if (!hit) hit = find_decl(w, c, name, depth + 1);
-    } else if (axl_xsd_is(c, "sequence") || axl_xsd_is(c, "choice") ||
-               axl_xsd_is(c, "all") || axl_xsd_is(c, "complexContent") ||
-               axl_xsd_is(c, "restriction"))
-      hit = find_decl(w, c, name, depth + 1);
-    if (hit) return hit;
-  }
-  return NULL;
-}
-
-static const xmlNode *type_of(const walk *w, const xmlNode *decl, int depth) {
-  if (!decl || depth > MAX_WALK_DEPTH) return NULL;
-  if (xmlHasProp((xmlNodePtr)decl, BAD_CAST "type"))
-    return resolve(w, decl, "type", "complexType");
-  for (const xmlNode *c = decl->children; c; c = c->next)
-    if (axl_xsd_is(c, "complexType")) return c;
-  return NULL;
 }
 
 /* ---- the report ---- */
@@ -292,12 +215,13 @@ static void fmt_max(char *buf, size_t size, double max) {
 void axl_xsd_analyse(const axl_xsd_set *set, axl_schema_limits *limits,
                      axl_report *r) {
   walk w = { set };
-  const xmlNode *root_decl = global(&w, "element", "OfferteAanvraag");
-  const xmlNode *root_type = type_of(&w, root_decl, 0);
-  const xmlNode *hg = find_decl(&w, root_type, "Hypotheekgever", 0);
-  const xmlNode *ident = find_decl(&w, type_of(&w, hg, 0), "Identificatie",
-                                   0);
-  const xmlNode *ident_type = type_of(&w, ident, 0);
+  const xmlNode *root_decl = axl_xsd_global(set, "element",
+                                            "OfferteAanvraag");
+  const xmlNode *root_type = axl_xsd_type_of(set, root_decl, 0);
+  const xmlNode *hg = axl_xsd_find_decl(set, root_type, "Hypotheekgever", 0);
+  const xmlNode *ident = axl_xsd_find_decl(set, axl_xsd_type_of(set, hg, 0),
+                                           "Identificatie", 0);
+  const xmlNode *ident_type = axl_xsd_type_of(set, ident, 0);
   occ ext = ident_type ? in_type(&w, ident_type, "ExterneIdentificatie", 0)
                        : none();
   occ dl = root_type ? in_type(&w, root_type, "Dataleverancier", 0) : none();
@@ -327,7 +251,8 @@ void axl_xsd_analyse(const axl_xsd_set *set, axl_schema_limits *limits,
     limits->externe.max = ext.max;
     if (ext.max < 2 || ext.max > 9) {
       axl_problem *p;
-      const xmlNode *at = find_decl(&w, ident_type, "ExterneIdentificatie", 0);
+      const xmlNode *at = axl_xsd_find_decl(set, ident_type,
+                                            "ExterneIdentificatie", 0);
       fmt_max(num, sizeof num, ext.max);
       snprintf(text, sizeof text, "ExterneIdentificatie under Hypotheekgever/"
                "Identificatie allows at most %s; the ketenafspraak asks "
@@ -346,7 +271,8 @@ void axl_xsd_analyse(const axl_xsd_set *set, axl_schema_limits *limits,
     limits->dataleverancier.max = dl.max;
     if (dl.max != 9) {
       axl_problem *p;
-      const xmlNode *at = find_decl(&w, root_type, "Dataleverancier", 0);
+      const xmlNode *at = axl_xsd_find_decl(set, root_type,
+                                            "Dataleverancier", 0);
       fmt_max(num, sizeof num, dl.max);
       snprintf(text, sizeof text, "Dataleverancier under OfferteAanvraag "
                "allows at most %s; the ketenafspraak asks 9", num);

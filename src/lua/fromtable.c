@@ -57,6 +57,7 @@ typedef struct builder {
   char mpath[4096]; size_t mlen;   /* model path of the current element */
   size_t elements, text_bytes;     /* for the collector's size estimate */
   axl_limits lim;                  /* kept to, so the result parses again */
+  const axl_schema *schema;        /* orders new elements, when it knows */
   const char *code;                /* refusal, when set */
   const char *text;
   char where[512];
@@ -403,7 +404,9 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
     e->count = 1;
     e->placed = 0;
     e->next_volg = 0;
-    e->midx = axl_model_child_index(model, name);
+    /* The schema's order where it knows the parent, else the model's. */
+    e->midx = axl_schema_child_index(b->schema, b->mpath, name);
+    if (e->midx == -2) e->midx = axl_model_child_index(model, name);
     if (vt == LUA_TSTRING || vt == LUA_TNUMBER) {
       e->kind = (text_idx || rec_has_attr(rec, name) ||
                  axl_model_has_attr(model, name) || attr_rank(name) < 3)
@@ -412,7 +415,8 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
       int n, volg, in_rec = rec_count(rec, name, &volg);
       int must_repeat = (axl_model_child_flags(model, name) & AXL_M_REPEAT) ||
                         in_rec > 1 || volg;
-      int known_single = e->midx >= 0 && !must_repeat;
+      int known_single = axl_model_child_index(model, name) >= 0 &&
+                         !must_repeat;
       if (is_array(L, lua_gettop(L), &n)) {
         if (known_single) {
           lua_pop(L, 2);
@@ -697,6 +701,7 @@ int axl_lua_fromtable(lua_State *L) {
   b = lua_newuserdatauv(L, sizeof *b, 0);             /* 6: builder */
   memset(b, 0, sizeof *b);
   b->lim = lim;
+  b->schema = lua_isnil(L, 4) ? NULL : axl_lua_checkschema(L, 4);
   luaL_setmetatable(L, "axlink.builder");
   lua_toclose(L, 6);
   lua_newtable(L);                                    /* 7: cycle guard */
