@@ -254,6 +254,11 @@ run() {  # run NAME
     echo "fuzz $name: reproducer: ${art:-none written}; log: $log"
     echo "fuzz $name: replay with: ASAN_OPTIONS=$ASAN_OPTIONS $bin ${art:-<input>}"
     grep -a -E 'ERROR: |fuzz property violated|runtime error|SUMMARY|violation' "$log" | head -n 5 | sed 's/^/  /'
+    # A small input travels in the log itself, so a finding on another
+    # machine (CI) can be replayed here: base64 -d > file.
+    if [ -n "$art" ] && [ -f "$art" ] && [ "$(wc -c < "$art")" -le 4096 ]; then
+      echo "  reproducer, base64: $(base64 -w0 "$art")"
+    fi
     fail=$((fail + 1))
   fi
 }

@@ -8,7 +8,8 @@
 #   2. the same under AddressSanitizer + UBSan (build-asan/), LeakSanitizer on
 #      where the container allows it (it needs ptrace), the stock lua5.4 with
 #      the sanitizer runtime preloaded;
-#   3. the C tests and the specs that run in-process under valgrind memcheck;
+#   3. the C tests and the specs that run in-process under valgrind memcheck,
+#      and the thread test under helgrind (data races);
 #   4. luacheck, and a short fuzz run (FUZZ_SECONDS, default 60; 0 skips it).
 # Specs tagged #nosan measure malloc itself (meaningless under a replacement
 # allocator) and #external runs LuaRocks: both only in the plain pass.
@@ -23,17 +24,22 @@ count() {  # count PATTERN TEXT -> the number in the last match, or 0
   printf '%s\n' "$2" | grep -oE "$1" | tail -n 1 | grep -oE '[0-9]+' | head -n 1
 }
 
-# run_c DIR WRAPPER...: every cmocka binary in DIR, under WRAPPER if given.
+# run_c DIR WRAPPER...: every cmocka binary in DIR (or only $ONLY), under
+# WRAPPER if given.
 run_c() {
   dir=$1
   shift
-  for t in "$dir"/test_*; do
+  for t in "$dir"/${ONLY:-test_*}; do
     [ -x "$t" ] || continue
     # A test may carry suppressions for libxml2's own defects, named and
     # explained in spec/c/NAME.supp (valgrind) and spec/c/NAME.lsan (LSan).
     name=$(basename "$t")
     supp=""
     if [ "${1:-}" = valgrind ] && [ -f "spec/c/$name.supp" ]; then supp="--suppressions=spec/c/$name.supp"; fi
+    if [ "${2:-}" = --tool=helgrind ]; then
+      supp=""
+      if [ -f "spec/c/$name.helgrind" ]; then supp="--suppressions=spec/c/$name.helgrind"; fi
+    fi
     lsan_opts=""
     asan_opts=${ASAN_OPTIONS:-}
     if [ -f "spec/c/$name.lsan" ]; then
@@ -125,6 +131,10 @@ if command -v valgrind >/dev/null 2>&1; then
   vg="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --num-callers=40"
   run_c build/test $vg
   run_busted 'build/?.so' 'nosan,external,subprocess,heavy' $vg
+  # Lua states and C-API threads at once: helgrind reports data races.
+  ONLY=test_lua_threads run_c build/test valgrind --tool=helgrind -q \
+    --error-exitcode=9 --num-callers=40
+  unset ONLY
 else
   echo "axlink: no valgrind: memcheck pass missing"
   fail=$((fail + 1))
@@ -142,11 +152,14 @@ fi
 rm -f /tmp/axlink-luacheck.$$
 
 if [ -x tools/fuzz.sh ] && [ "${FUZZ_SECONDS:-60}" != 0 ]; then
-  # A fixed number of runs from a fixed seed: what CI fuzzes is what a
-  # developer saw on a fresh clone (a time bound would differ per machine).
+  # A fixed number of runs from a fixed seed bounds the work alike on every
+  # machine (a time bound would not); the inputs still drift apart between
+  # machines, as coverage feedback follows hash seeds and address layout, so
+  # a finding elsewhere is a real bug: its details and reproducer are
+  # printed (the indented lines).
   out=$(FUZZ_RUNS=${FUZZ_RUNS:-40000} FUZZ_SEED=${FUZZ_SEED:-1} tools/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1)
   rc=$?
-  printf '%s\n' "$out" | grep -E '^fuzz' || true
+  printf '%s\n' "$out" | grep -E '^(fuzz|  )' || true
   p=$(count 'fuzz: [0-9]+ passed' "$out"); p=${p:-0}
   f=$(count ', [0-9]+ failed' "$out"); f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
