@@ -55,10 +55,10 @@ static void stop(xmlParserCtxtPtr ctxt, const char *code, const char *text) {
 /*
 ** Counts attributes per tag on the raw bytes: '=' outside quotes between
 ** '<' and '>'. Comments, CDATA sections and PIs are skipped whole so their
-** text cannot be mistaken for markup. It runs over every byte of every
-** input, so it counts no lines: the line of a refusal is worked out only
-** when there is one. Returns the offset of the first tag over the limit,
-** or -1.
+** text cannot be mistaken for markup. It runs over every input, so it is
+** mostly memchr and counts no lines: the line of a refusal is worked out
+** only when there is one. Returns the offset of the first tag over the
+** limit, or -1.
 */
 static long prescan_attributes(const char *start, size_t len, size_t max) {
   const char *p = start, *end = start + len;
@@ -82,9 +82,18 @@ static long prescan_attributes(const char *start, size_t len, size_t max) {
       continue;
     }
     {
+      /* An attribute value holds no '<', so a tag ends before the next
+      ** '<': a stretch up to it no longer than max cannot hold more than
+      ** max '='. Most tags are short, and memchr is much faster than the
+      ** byte loop below, which then runs on long stretches only. */
+      const char *next = memchr(p, '<', (size_t)(end - p));
       size_t count = 0;
       char quote = 0;
       int pi = (p < end && *p == '?');
+      if ((size_t)((next ? next : end) - p) <= max) {
+        p = next ? next : end;
+        continue;
+      }
       for (; p < end; p++) {
         char c = *p;
         if (quote) {
