@@ -81,12 +81,12 @@ fuzz: deps-test all
 	@tools/fuzz.sh $(FUZZ_SECONDS)
 
 bench: deps-test all
-	@$(MAKE) -s $(B)/bench/bare_libxml2
+	@$(MAKE) -s $(B)/bench/c_round_trip
 	$(LUA) bench/run.lua
 
-$(B)/bench/bare_libxml2: bench/bare_libxml2.c
+$(B)/bench/c_round_trip: bench/c_round_trip.c $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 -O2 $(XML_CFLAGS) $< -o $@ $(XML_LIBS)
+	$(CC) -std=c99 -O2 -Isrc/core $(XML_CFLAGS) $< -o $@ $(STATIC) $(XML_LIBS) -lpthread
 
 # The API reference from the LDoc comments of the Lua modules and of the
 # C binding (src/lua/api.luadoc), into build/doc/.

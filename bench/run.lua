@@ -1,8 +1,10 @@
 -- bench/run.lua: `make bench`, the driver behind doc/performance.md.
 --
--- Times four ways of reading the same bytes, in one run:
+-- Times five ways of reading the same bytes, in one run:
 --   bare libxml2   xmlReadMemory + xmlSaveDoc + free, a C program
---                  (bench/bare_libxml2.c): the floor axlink builds on
+--                  (bench/c_round_trip.c bare): the floor axlink builds on
+--   C API          axl_parse + axl_serialize + free, the same C program
+--                  (bench/c_round_trip.c axlink): axlink without Lua
 --   serialize      axlink.parse(xml), msg:serialize(), msg:close()
 --   totable        axlink.parse(xml), msg:totable(), msg:close()
 --   lxp.lom        lua-expat's tree builder, lom.parse(xml)
@@ -27,7 +29,7 @@
 -- Timing runs with malloc told to keep what it frees (TUNABLES): see
 -- reexec_tuned below.
 --
--- Run from the repository root after `make all build/bench/bare_libxml2`.
+-- Run from the repository root after `make all build/bench/c_round_trip`.
 
 package.path = "lua/?.lua;lua/?/init.lua;spec/support/?.lua;" .. package.path
 package.cpath = "build/?.so;" .. package.cpath
@@ -40,7 +42,7 @@ local SEED = 20240         -- axgen seed of the generated inputs
 local SAMPLE_SECONDS = 0.1
 local WARMUP_ROUNDS = 2
 local OUT_DIR = "build/bench"
-local BARE = OUT_DIR .. "/bare_libxml2"
+local C_PROGRAM = OUT_DIR .. "/c_round_trip"
 local DOC = "doc/performance.md"
 local LUA = arg and arg[-1] or "lua5.4"
 -- Freed memory stays in the process (no trimming; blocks up to 32 MiB from
@@ -64,6 +66,7 @@ local INPUTS = {
 
 local CONTENDERS = {
   { key = "bare", label = "bare libxml2 parse+serialise" },
+  { key = "capi", label = "axlink C API parse+serialise" },
   { key = "serialize", label = "axlink parse + :serialize()" },
   { key = "totable", label = "axlink parse + :totable()" },
   { key = "lom", label = "lxp.lom.parse" },
@@ -187,8 +190,8 @@ end
 -- fresh process has cold caches and an empty heap, which the long-running
 -- Lua process has not), then one iteration of reps round trips. Returns
 -- that iteration's seconds per round trip.
-local function sample_bare(path, reps)
-  local cmd = format("%s %s 2 %d", BARE, path, reps)
+local function sample_c(mode, path, reps)
+  local cmd = format("%s %s %s 2 %d", C_PROGRAM, mode, path, reps)
   local p = assert(io.popen(cmd))
   local times = {}
   for line in p:lines() do times[#times + 1] = tonumber(line) end
@@ -216,7 +219,8 @@ local lua_contenders = {
 }
 
 local function take_sample(key, input, xml, reps)
-  if key == "bare" then return sample_bare(input.path, reps) end
+  if key == "bare" then return sample_c("bare", input.path, reps) end
+  if key == "capi" then return sample_c("axlink", input.path, reps) end
   return sample_lua(lua_contenders[key], xml, reps)
 end
 
@@ -240,7 +244,7 @@ local function time_input(input, xml)
   end
   for _ = 1, WARMUP_ROUNDS do
     for _, c in ipairs(CONTENDERS) do
-      if c.key ~= "bare" then
+      if c.key ~= "bare" and c.key ~= "capi" then
         take_sample(c.key, input, xml, results[c.key].reps)
       end
     end
@@ -256,6 +260,7 @@ local function time_input(input, xml)
     results[c.key].spread = spread(times[c.key])
   end
   input.ratio_serialize = paired_ratio(times, "serialize", "bare")
+  input.ratio_capi = paired_ratio(times, "capi", "bare")
   input.ratio_lom = paired_ratio(times, "lom", "totable")
   return results
 end
@@ -363,10 +368,11 @@ local function check_targets(inputs, mem)
 
   local worst_ser, worst_ser_at = 0, nil
   local worst_lom, worst_lom_at = math.huge, nil
-  local all_ser, all_lom = {}, {}
+  local all_ser, all_lom, all_capi = {}, {}, {}
   for _, input in ipairs(inputs) do
     local ser, lomr = input.ratio_serialize, input.ratio_lom
     all_ser[#all_ser + 1] = format("%.2f", ser)
+    all_capi[#all_capi + 1] = format("%.2f", input.ratio_capi)
     all_lom[#all_lom + 1] = format("%.2f", lomr)
     if ser > worst_ser then worst_ser, worst_ser_at = ser, input.label end
     if lomr < worst_lom then worst_lom, worst_lom_at = lomr, input.label end
@@ -375,8 +381,9 @@ local function check_targets(inputs, mem)
     key = "serialize",
     text = format("axlink parse+serialise within %.2fx of bare libxml2",
                   MAX_SERIALIZE_RATIO),
-    value = format("worst %.2fx (%s); all sizes %s", worst_ser, worst_ser_at,
-                   concat(all_ser, " / ")),
+    value = format("worst %.2fx (%s); all sizes %s (the C API without Lua: "
+                   .. "%s)", worst_ser, worst_ser_at, concat(all_ser, " / "),
+                   concat(all_capi, " / ")),
     ok = worst_ser <= MAX_SERIALIZE_RATIO,
   }
   targets[#targets + 1] = {
@@ -515,8 +522,9 @@ local function print_report(inputs, targets, scaling, mem, elapsed)
                  "  [axlink output differs from input]"))
     row({ "contender", "median", "MiB/s", "IQR", "samples" })
     for _, cells in ipairs(results_rows(input)) do row(cells) end
-    print(format("  serialize / bare %.2fx   lom / totable %.2fx",
-                 input.ratio_serialize, input.ratio_lom))
+    print(format("  serialize / bare %.2fx   C API / bare %.2fx   "
+                 .. "lom / totable %.2fx", input.ratio_serialize,
+                 input.ratio_capi, input.ratio_lom))
     print()
   end
   print(format("time per byte, 16 MiB / 64 KiB: totable %.2fx, serialize "
@@ -574,8 +582,11 @@ local METHOD = [[
 - Contenders, each given the whole document in memory:
   - *bare libxml2*: `xmlReadMemory` (NONET, NOERROR, NOWARNING), then
     `xmlSaveToBuffer(buf, "utf-8", XML_SAVE_FORMAT)` + `xmlSaveDoc`, then
-    everything freed (`bench/bare_libxml2.c`, `cc -O2`). It keeps the
+    everything freed (`bench/c_round_trip.c bare`, `cc -O2`). It keeps the
     whitespace text nodes and checks nothing.
+  - *C API*: `axl_parse`, `axl_serialize`, `axl_free` and
+    `axl_message_free` in the same C program (`bench/c_round_trip.c
+    axlink`), timed the same way: axlink's checks without the Lua binding.
   - *serialize*: `axlink.parse(xml)`, `msg:serialize()` (a Lua string),
     `msg:close()`.
   - *totable*: `axlink.parse(xml)`, `msg:totable()`, `msg:close()`.
@@ -630,7 +641,7 @@ local function write_doc(inputs, targets, scaling, mem, m)
 
   add("## Command\n")
   add("```\nmake bench\n```\n")
-  add("It builds `build/axlink/core.so` and `build/bench/bare_libxml2`, then "
+  add("It builds `build/axlink/core.so` and `build/bench/c_round_trip`, then "
       .. "runs `lua5.4 bench/run.lua`, which prints the same tables.\n")
 
   add("## Method\n")
@@ -641,9 +652,9 @@ local function write_doc(inputs, targets, scaling, mem, m)
     add(format("### %s (%d bytes)\n", input.label, input.bytes))
     add(md_table({ "contender", "median per call", "MiB/s", "IQR",
                    "rounds x calls" }, results_rows(input)))
-    add(format("\nRatios: serialize / bare libxml2 **%.2fx**; "
-               .. "lxp.lom / totable **%.2fx**.%s\n",
-               input.ratio_serialize, input.ratio_lom,
+    add(format("\nRatios: serialize / bare libxml2 **%.2fx**; C API / bare "
+               .. "libxml2 **%.2fx**; lxp.lom / totable **%.2fx**.%s\n",
+               input.ratio_serialize, input.ratio_capi, input.ratio_lom,
                input.round_trip and " axlink's output equals the input."
                or " axlink's output differs from the input."))
   end
@@ -692,9 +703,9 @@ local function main()
   local start = os.time()
   local load = read_file("/proc/loadavg"):match("^(%S+ %S+ %S+)") or "?"
   os.execute("mkdir -p " .. OUT_DIR)
-  local f = io.open(BARE, "rb")
+  local f = io.open(C_PROGRAM, "rb")
   if not f then
-    error("bench: " .. BARE .. " missing; run `make bench`")
+    error("bench: " .. C_PROGRAM .. " missing; run `make bench`")
   end
   f:close()
 

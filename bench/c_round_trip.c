@@ -1,12 +1,16 @@
 /*
-** bare_libxml2: the baseline for `make bench` (doc/performance.md).
+** c_round_trip: the C side of `make bench` (doc/performance.md).
 **
-** What axlink's parse + serialize costs when nothing is added to libxml2:
-** xmlReadMemory with the same safety options axlink uses, then libxml2's
-** serialiser to an in-memory buffer, formatted, in UTF-8, then everything
-** freed. No SAX hooks, no limits, no whitespace dropping: the floor.
+** MODE bare: what axlink's parse + serialize costs when nothing is added to
+** libxml2: xmlReadMemory with the same safety options axlink uses, then
+** libxml2's serialiser to an in-memory buffer, formatted, in UTF-8, then
+** everything freed. No SAX hooks, no limits, no whitespace dropping: the
+** floor.
+** MODE axlink: the same round trip through axlink's C API (axl_parse,
+** axl_serialize, free), timed the same way: the price of axlink's checks
+** without the Lua binding's (the Lua string, the collector).
 **
-** Usage: bare_libxml2 FILE N [REPS]
+** Usage: c_round_trip MODE FILE N [REPS]
 ** Reads FILE into memory once (not timed), runs N iterations and prints
 ** each iteration's time in seconds, one per line. An iteration is REPS
 ** round trips (default 1) and its time is their mean: a 6 KB message takes
@@ -21,11 +25,14 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
+
+#include "axlink.h"
 
 /* The whole file in one malloc'd block; *len gets its size. */
 static char *read_file(const char *path, size_t *len) {
@@ -56,7 +63,7 @@ static double cpu_now(void) {
 ** One parse + serialise round. Returns the serialised length, or -1 when
 ** either half fails (the driver treats that as a broken benchmark).
 */
-static long round_trip(const char *data, size_t len) {
+static long bare_round_trip(const char *data, size_t len) {
   xmlDocPtr doc;
   xmlBufferPtr buf;
   xmlSaveCtxtPtr save;
@@ -77,21 +84,42 @@ static long round_trip(const char *data, size_t len) {
   return out;
 }
 
+static long axlink_round_trip(const char *data, size_t len) {
+  axl_message *m = axl_parse(data, len, NULL, NULL);
+  char *out;
+  size_t n;
+  long rc = -1;
+  if (!m) return -1;
+  if (axl_serialize(m, &out, &n, NULL) == 0) {
+    rc = (long)n;
+    axl_free(out);
+  }
+  axl_message_free(m);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   size_t len = 0;
   char *data;
   long n, reps = 1;
-  if ((argc != 3 && argc != 4) || (n = strtol(argv[2], NULL, 10)) < 1 ||
-      (argc == 4 && (reps = strtol(argv[3], NULL, 10)) < 1)) {
-    fprintf(stderr, "usage: %s FILE ITERATIONS [REPS]\n", argv[0]);
+  long (*round_trip)(const char *, size_t) = NULL;
+  if (argc == 4 || argc == 5) {
+    if (strcmp(argv[1], "bare") == 0) round_trip = bare_round_trip;
+    if (strcmp(argv[1], "axlink") == 0) round_trip = axlink_round_trip;
+  }
+  if (!round_trip || (n = strtol(argv[3], NULL, 10)) < 1 ||
+      (argc == 5 && (reps = strtol(argv[4], NULL, 10)) < 1)) {
+    fprintf(stderr, "usage: %s bare|axlink FILE ITERATIONS [REPS]\n",
+            argv[0]);
     return 2;
   }
-  data = read_file(argv[1], &len);
+  data = read_file(argv[2], &len);
   if (!data) {
-    fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[1]);
+    fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[2]);
     return 1;
   }
   xmlInitParser();
+  axl_init();
   for (long i = 0; i < n; i++) {
     double t0 = cpu_now(), t1;
     long out = 0;
@@ -100,13 +128,12 @@ int main(int argc, char **argv) {
     t1 = cpu_now();
     if (out < 0) {
       fprintf(stderr, "%s: %s: parse or serialise failed\n", argv[0],
-              argv[1]);
+              argv[2]);
       free(data);
       return 1;
     }
     printf("%.9f\n", (t1 - t0) / (double)reps);
   }
   free(data);
-  xmlCleanupParser();
   return 0;
 }
