@@ -15,11 +15,12 @@
 -- (bench/peak.lua), checks the targets of issue 2 and rewrites
 -- doc/performance.md.
 --
--- Method (lua-cjson's tests/bench.lua, adapted): one untimed warm-up call
--- per contender, which also sets how many calls make one of its samples
--- (about SAMPLE_SECONDS), and two untimed rounds; then rounds, each
--- taking one sample of every contender in turn, a full collection before
--- each sample and outside its timing. Times are medians over the rounds; ratios between contenders are
+-- Method (lua-cjson's tests/bench.lua, adapted): a first sample of one call
+-- per contender sets how many calls make one of its samples (about
+-- SAMPLE_SECONDS); then rounds, each taking one sample of every contender
+-- in turn. Every sample is a process of its own (sample_child), which runs
+-- the calls once untimed and once timed, a full collection before each.
+-- Times are medians over the rounds; ratios between contenders are
 -- medians of the per-round ratios, so that a slow spell of the machine
 -- falls on both sides of a ratio. Time is CPU time of the process
 -- (os.clock, user + system; the C program reports
@@ -40,7 +41,6 @@ local concat = table.concat
 
 local SEED = 20240         -- axgen seed of the generated inputs
 local SAMPLE_SECONDS = 0.1
-local WARMUP_ROUNDS = 2
 local OUT_DIR = "build/bench"
 local C_PROGRAM = OUT_DIR .. "/c_round_trip"
 local DOC = "doc/performance.md"
@@ -186,6 +186,26 @@ local function sample_lua(fn, xml, reps)
   return (clock() - start) / reps
 end
 
+--[[
+** Every sample runs in a process of its own, the Lua contenders' like the
+** C program's: one untimed iteration of reps calls warms the heap and the
+** caches, then one timed iteration. In one shared process a contender paid
+** for what the one before it left in malloc: after lxp.lom's millions of
+** small blocks were collected, the next large allocations (a 16 MiB
+** serialise's output buffer) sorted glibc's free lists first, and that
+** call took 335 ms instead of 59. (`lua5.4 bench/run.lua --sample KEY FILE
+** REPS` is that child.)
+--]]
+local function sample_child(key, path, reps)
+  local cmd = format("%s %s --sample %s %s %d", LUA, arg[0], key, path, reps)
+  local p = assert(io.popen(cmd))
+  local line = p:read("l")
+  local ok = p:close()
+  local t = tonumber(line)
+  if not ok or not t then error("bench: " .. cmd .. " failed") end
+  return t
+end
+
 -- Runs the C baseline in a process of its own: one warm-up iteration (a
 -- fresh process has cold caches and an empty heap, which the long-running
 -- Lua process has not), then one iteration of reps round trips. Returns
@@ -218,10 +238,19 @@ local lua_contenders = {
   end,
 }
 
-local function take_sample(key, input, xml, reps)
+local function take_sample(key, input, reps)
   if key == "bare" then return sample_c("bare", input.path, reps) end
   if key == "capi" then return sample_c("axlink", input.path, reps) end
-  return sample_lua(lua_contenders[key], xml, reps)
+  return sample_child(key, input.path, reps)
+end
+
+-- The child of sample_child: prints the timed iteration's seconds per call.
+if arg[1] == "--sample" then
+  local fn, xml, reps = lua_contenders[arg[2]], read_file(arg[3]),
+                        tonumber(arg[4])
+  sample_lua(fn, xml, reps)
+  io.write(format("%.9f\n", sample_lua(fn, xml, reps)))
+  os.exit(0)
 end
 
 -- Median over the rounds of times[a][i] / times[b][i].
@@ -231,27 +260,17 @@ local function paired_ratio(times, a, b)
   return median(r)
 end
 
--- Times every contender on one input: a warm-up call of each sets its
--- calls per sample; WARMUP_ROUNDS untimed rounds of the Lua contenders let
--- the process's heap grow to the largest any of them needs (until it has,
--- a 16 MiB call pays for page faults the next ones do not); then the timed
--- rounds go round the contenders in turn.
-local function time_input(input, xml)
+-- Times every contender on one input: a first sample of one call sets its
+-- calls per sample; then the timed rounds go round the contenders in turn.
+local function time_input(input)
   local results, times = {}, {}
   for _, c in ipairs(CONTENDERS) do
-    results[c.key] = { reps = reps_for(take_sample(c.key, input, xml, 1)) }
+    results[c.key] = { reps = reps_for(take_sample(c.key, input, 1)) }
     times[c.key] = {}
-  end
-  for _ = 1, WARMUP_ROUNDS do
-    for _, c in ipairs(CONTENDERS) do
-      if c.key ~= "bare" and c.key ~= "capi" then
-        take_sample(c.key, input, xml, results[c.key].reps)
-      end
-    end
   end
   for i = 1, input.samples do
     for _, c in ipairs(CONTENDERS) do
-      times[c.key][i] = take_sample(c.key, input, xml, results[c.key].reps)
+      times[c.key][i] = take_sample(c.key, input, results[c.key].reps)
     end
   end
   collectgarbage()
@@ -289,7 +308,6 @@ local function prepare(input)
   msg:close()
   local tree, lerr = lom.parse(xml)
   if not tree then error(format("bench: %s: lxp.lom: %s", input.label, lerr)) end
-  return xml
 end
 
 -- }======================================================================
@@ -434,40 +452,14 @@ end
 -- in the document only for a target that failed in the run.
 local WHY = {
   serialize = [[
-Counted in instructions (callgrind, 1 MiB input: 152 M for axlink's parse
-+ serialise + close, 132-138 M for bare libxml2's round trip), axlink does
-about 1.1x the work; the rest of the measured gap is memory traffic and the
-machine's noise. What axlink adds:
-
-- `prescan_attributes` in `src/core/parse.c`, a byte-by-byte pass over the
-  whole input before libxml2 sees it: about 14 instructions per input byte,
-  15 M of the 152 M; a build without it does about the work of bare
-  libxml2. It is there because libxml2 2.9.14's duplicate-attribute check
-  is quadratic, so the attribute limit must hold before libxml2 starts. It
-  keeps the line count (for the error message) on every byte, though the
-  line is needed only when a tag is over the limit; finding `<` and `\n`
-  with `memchr` and counting lines only on failure should make it much
-  cheaper (not measured).
-- The SAX wrappers in `src/core/parse.c`: every whitespace run between
-  elements becomes a libxml2 text node that `drop_blank_tail` unlinks and
-  frees again (about 4% of the total), plus the per-element checks.
-  Skipping whitespace-only runs in `characters()` before
-  `xmlSAX2Characters` allocates them would save the node and the free.
-- Two extra copies of the output: `axl_serialize` copies libxml2's buffer
-  into an `xmlMalloc` block, and `m_serialize` copies that into the Lua
-  string.
-
-The bare baseline keeps the whitespace text nodes, so it builds a bigger
-tree; axlink gains some of that back in `xmlFreeDoc`. From 1 MiB up the
-measured ratio (1.4-1.6x in most runs) is more than the instruction counts
-explain, and callgrind's cache simulation shows no more last-level misses
-for axlink than for bare libxml2; those sizes also move most with the
-machine's other load (see IQR). A standalone loop at a quiet moment gave
-12.1 ms for axlink's parse + serialise + close at 1 MiB against 9.7 ms for
-bare libxml2: 1.25x. At 16 MiB the same loop splits axlink's call into
-parse about 95 ms, serialise 60-100 ms and close 65-80 ms (`xmlFreeDoc` of
-a 100 MiB tree), against about 180 ms for bare libxml2's whole round trip;
-the serialise step is the one that swings most from call to call.]],
+In instructions (callgrind, 1 MiB input, the C program's loop of 15 round
+trips) axlink's C API does less work than bare libxml2: 1 914 M against
+2 042 M, since it builds no whitespace text nodes (bare libxml2 keeps one
+between every two elements) and its attribute pre-scan is mostly memchr
+(1.7 instructions per input byte; 12.5 before it skipped short stretches).
+What the Lua contender adds is the output copied into a Lua string and the
+collector's work. A miss of this target in a run is memory behaviour or
+the machine's noise (see IQR); compare the C API's ratio in the same run.]],
   lom = [[
 axlink builds two trees: libxml2's DOM (about 6x the input in malloc
 blocks), then the Lua tables walked from it in `src/lua/totable.c`; lxp.lom
@@ -483,12 +475,9 @@ save most of it.]],
   scaling = [[
 Time per byte grows with size when the working set leaves the caches: a
 16 MiB message builds a tree of about 100 MiB, and Lua's collector
-traverses the growing tables while they are built. Serialising is the most
-memory-bound of the contenders: the output exists three times over
-(libxml2's growing buffer, `axl_serialize`'s copy, the Lua string), and it
-moves most with the machine's other load (see IQR). In a standalone loop
-at a quiet moment parse + serialise took about 215 ms at 16 MiB, about 1.2x
-the time per byte at 64 KiB; parse + totable stays near 1.1x.]],
+traverses the growing tables while they are built. Serialising writes the
+output twice over (libxml2's buffer, then the Lua string) and moves most
+with the machine's other load (see IQR).]],
   memory = [[
 libxml2's tree dominates: an element node is 120 bytes, its text node as
 much again, plus malloc's overhead, for every `<Leaf>value</Leaf>` of 20-40
@@ -595,14 +584,17 @@ local METHOD = [[
   contenders, `CLOCK_PROCESS_CPUTIME_ID` in the C program. Lua has no
   monotonic wall clock; every contender is single-threaded, so its CPU time
   is its cost, page faults included.
-- One untimed warm-up call of each contender sets how many calls make its
-  sample (about %.1f s), and %d untimed rounds let the heap grow to the
-  largest size any contender needs. Then rounds: each takes one sample of
-  every contender in turn, with a full `collectgarbage()` before each sample,
-  outside the timing (the collector's work during the calls is counted, as
-  a program would see it). The C program runs once per sample, in a process
-  of its own, and times its second iteration: the first warms its caches
-  and heap. Rounds: 21 for the small inputs, 15 at 1 MiB, 9 at 16 MiB.
+- A first sample of one call sets how many calls make a contender's sample
+  (about %.1f s). Then rounds: each takes one sample of every contender in
+  turn. Every sample is a process of its own, Lua and C alike: it runs its
+  calls once untimed (caches, heap) and once timed, the Lua ones with a full
+  `collectgarbage()` before each, outside the timing (the collector's work
+  during the calls is counted, as a program would see it). In one shared
+  process a contender paid for what the one before it left in malloc: after
+  lxp.lom's millions of small blocks were collected, the next large
+  allocations sorted glibc's free lists first, and a 16 MiB serialise took
+  335 ms instead of 59. Rounds: 21 for the small inputs, 15 at 1 MiB, 9 at
+  16 MiB.
 - A time is the median over the rounds, MiB/s is input bytes (2^20) per
   second of it, IQR is the interquartile range of the samples over the
   median. A ratio between two contenders is the median of the per-round
@@ -645,7 +637,7 @@ local function write_doc(inputs, targets, scaling, mem, m)
       .. "runs `lua5.4 bench/run.lua`, which prints the same tables.\n")
 
   add("## Method\n")
-  add(format(METHOD, SEED, SAMPLE_SECONDS, WARMUP_ROUNDS, TUNABLES))
+  add(format(METHOD, SEED, SAMPLE_SECONDS, TUNABLES))
 
   add("## Results\n")
   for _, input in ipairs(inputs) do
@@ -710,9 +702,9 @@ local function main()
   f:close()
 
   for _, input in ipairs(INPUTS) do
-    local xml = prepare(input)
+    prepare(input)
     progress(format("bench: %s, %d bytes", input.label, input.bytes))
-    input.results = time_input(input, xml)
+    input.results = time_input(input)
   end
 
   progress("bench: memory")
