@@ -5,6 +5,8 @@
 
 #include <libxml/parser.h>
 
+#include "internal.h"
+
 static void roundtrip_file(const char *path) {
   size_t len, outlen;
   char *src = slurp(path, &len), *out;
@@ -17,6 +19,18 @@ static void roundtrip_file(const char *path) {
   axl_free(out);
   axl_message_free(m);
   free(src);
+}
+
+/* reliability.md P1: the one option word never asks libxml2 to expand
+** entities, load or validate a DTD, follow XIncludes, or lift its limits. */
+static void the_option_word_loads_nothing(void **state) {
+  const int forbidden = XML_PARSE_NOENT | XML_PARSE_DTDLOAD |
+                        XML_PARSE_DTDATTR | XML_PARSE_DTDVALID |
+                        XML_PARSE_XINCLUDE | XML_PARSE_HUGE |
+                        XML_PARSE_RECOVER | XML_PARSE_OLDSAX;
+  (void)state;
+  assert_int_equal(AXL_PARSE_OPTIONS & forbidden, 0);
+  assert_int_equal(AXL_PARSE_OPTIONS & XML_PARSE_NONET, XML_PARSE_NONET);
 }
 
 static void hdn_ax_sample_is_a_fixed_point(void **state) {
@@ -321,6 +335,7 @@ static void read_refuses_what_is_not_a_regular_file(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(the_option_word_loads_nothing),
     cmocka_unit_test(hdn_ax_sample_is_a_fixed_point),
     cmocka_unit_test(hdn_bronaanvraag_sample_is_a_fixed_point),
     cmocka_unit_test(root_name_and_lines),

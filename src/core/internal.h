@@ -8,6 +8,14 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
+/* The one option word for every document axlink has libxml2 parse, messages
+** and schema documents alike (reliability.md P1): no network, no error
+** printing, CDATA as text. Never NOENT, DTDLOAD, DTDATTR, DTDVALID,
+** XINCLUDE or HUGE; spec/c/test_parse.c reads it. */
+#define AXL_PARSE_OPTIONS \
+  (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+   XML_PARSE_NOCDATA)
+
 struct axl_message {
   xmlDocPtr doc;
   int refs;

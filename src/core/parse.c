@@ -321,11 +321,6 @@ static void install_handlers(xmlSAXHandlerPtr sax) {
   sax->warning = NULL;
 }
 
-/* The one place the option word is built (reliability.md P1). */
-#define AXL_PARSE_OPTIONS \
-  (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
-   XML_PARSE_NOCDATA)
-
 size_t axl_estimate_bytes(size_t elements, size_t text_bytes) {
   /* An element node is 120 bytes on 64-bit, its text node as much again. */
   return elements * 2 * sizeof(xmlNode) + text_bytes + 4096;

@@ -73,8 +73,7 @@ static xmlDocPtr parse_xsd(const char *bytes, size_t len, const char *url,
   ctxt->sax->serror = xsd_error;
   ctxt->_private = &st;
   doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, url, NULL,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR |
-                          XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+                          AXL_PARSE_OPTIONS);
   if (st.doctype || (doc && (doc->intSubset || doc->extSubset))) {
     axl_error_set(err, "AXL-S02", 0, "DOCTYPE in a schema document refused");
   } else if (!doc || st.xml_code || !ctxt->wellFormed) {
