@@ -28,6 +28,8 @@
 
 #include <libxml/tree.h>
 
+#include "internal.h"
+
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -474,6 +476,82 @@ static int value_in(const xmlNode *n, const char *text) {
     }
   }
   return 0;
+}
+
+/* One libxml2 parse with axlink's guard but without its SAX hooks. */
+static void parse_unhooked(const char *bytes, size_t len, int options,
+                           int listener, outcome *o) {
+  axl_guard g;
+  xmlParserCtxtPtr ctxt;
+  xmlDocPtr doc;
+  unsigned long before = axl_denied_loads();
+  int saved;
+  double t0;
+  memset(o, 0, sizeof *o);
+  secret_touched();
+  saved = stderr_begin();
+  t0 = cpu_now();
+  alarm(120);
+  axl_guard_enter(&g);
+  ctxt = xmlNewParserCtxt();
+  assert_non_null(ctxt);
+  doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, NULL, options);
+  if (doc) xmlFreeDoc(doc);
+  xmlFreeParserCtxt(ctxt);
+  axl_guard_leave(&g);
+  alarm(0);
+  o->cpu = cpu_now() - t0;
+  o->stderr_bytes = stderr_end(saved);
+  o->connections = connected(listener);
+  o->file_opened = secret_touched();
+  o->loads = axl_denied_loads() - before;
+}
+
+/*
+** Defence in depth (reliability.md P9): the DOCTYPE hook refuses every DTD
+** row before libxml2 acts on it, so the corpus alone cannot show that the
+** layers below would hold. Each AXL-P02 row goes to libxml2 under axlink's
+** guard without the hook, twice: with axlink's option word, where libxml2
+** must not even ask for anything (no NOENT, no DTDLOAD: 2.9.14 loads no
+** external entity then); and with the options axlink never sets (NOENT,
+** DTDLOAD, DTDATTR) added, where every fetch reaches the denying loader
+** and goes no further. Both times the listener and the watched file see
+** nothing and stderr stays empty.
+*/
+static void dtd_rows_load_nothing_without_the_doctype_hook(void **state) {
+  const int never = XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR;
+  corpus_case *cs;
+  size_t n = load_list("spec/fixtures/hostile/cases.txt", &cs), rows = 0;
+  unsigned long denied = 0;
+  int bad = 0;
+  (void)state;
+  for (size_t i = 0; i < n; i++) {
+    size_t len, slen;
+    char *raw, *bytes;
+    int port, lfd;
+    outcome o;
+    if (strcmp(cs[i].code, "AXL-P02") != 0) continue;
+    raw = read_all(cs[i].file, &len);
+    if (!raw) continue;  /* reported by corpus_codes */
+    rows++;
+    lfd = listen_loopback(&port);
+    bytes = substitute(raw, len, port, &slen);
+    parse_unhooked(bytes, slen, AXL_PARSE_OPTIONS, lfd, &o);
+    bad += judge(cs[i].file, &o, CPU_BOUND);
+    parse_unhooked(bytes, slen, AXL_PARSE_OPTIONS | never, lfd, &o);
+    denied += o.loads;
+    o.loads = 0;        /* expected here: the loader is the layer tested */
+    bad += judge(cs[i].file, &o, CPU_BOUND);
+    close(lfd);
+    free(bytes);
+    free(raw);
+  }
+  free(cs);
+  print_message("note: %zu DTD rows; %lu fetches denied by the loader with "
+                "the never-options on\n", rows, denied);
+  assert_true(rows >= 20);
+  assert_true(denied > 0);
+  assert_int_equal(bad, 0);
 }
 
 static void rules_cases(void **state) {
@@ -1036,6 +1114,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(corpus_codes),
     cmocka_unit_test(corpus_is_refused_cleanly),
+    cmocka_unit_test(dtd_rows_load_nothing_without_the_doctype_hook),
     cmocka_unit_test(rules_cases),
     cmocka_unit_test(depth_limits),
     cmocka_unit_test(attribute_blowup_is_refused_fast),
