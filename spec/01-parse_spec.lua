@@ -103,6 +103,18 @@ describe("errors", function()
     assert.is_not_nil(axlink.parse(xml, { max_text = 5, max_depth = 2 }))
   end)
 
+  it("stops at a deadline (max_seconds), and takes none by default", function()
+    local xml = "<OfferteAanvraag>" .. ("<Naam>x</Naam>"):rep(50000) .. "</OfferteAanvraag>"
+    local msg, err, info = axlink.parse(xml, { max_seconds = 1e-6 })
+    assert.is_nil(msg)
+    assert.are.equal("AXL-P16", info.code)
+    assert.truthy(err:find("max_seconds", 1, true))
+    assert.is_not_nil(axlink.parse(xml))
+    assert.is_not_nil(axlink.parse(xml, { max_seconds = 60 }))
+    assert.has_error(function() axlink.parse(xml, { max_seconds = 0 }) end)
+    assert.has_error(function() axlink.parse(xml, { max_seconds = "soon" }) end)
+  end)
+
   it("raises for a wrong argument type", function()
     assert.has_error(function() axlink.parse(nil) end)
     assert.has_error(function() axlink.parse("<a/>", 3) end)

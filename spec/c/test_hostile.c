@@ -864,6 +864,25 @@ static void element_limit(void **state) {
   free(b.p);
 }
 
+/* A deadline (max_seconds) stops a parse that runs too long with AXL-P16;
+** without one, or with a generous one, the same input parses. */
+static void deadline_stops_a_long_parse(void **state) {
+  buf b = {0};
+  axl_limits lim = {0};
+  size_t n = slow_runner() ? 20000 : 200000;
+  (void)state;
+  lim.max_seconds = 1e-6;   /* passed before the clock is first read */
+  puts_(&b, "<OfferteAanvraag>");
+  put_rep(&b, "<Naam>" SENTINEL "</Naam>", n);
+  puts_(&b, "</OfferteAanvraag>");
+  expect_generated("elements past the deadline", &b, &lim, "AXL-P16",
+                   CPU_BOUND);
+  expect_generated("the same without a deadline", &b, NULL, "OK", CPU_BOUND);
+  lim.max_seconds = 3600;   /* a generous one changes nothing */
+  expect_generated("the same with an hour", &b, &lim, "OK", CPU_BOUND);
+  free(b.p);
+}
+
 /* The quadratic blowup of research/reliability.md 1.4 (a 100 KB entity
 ** referenced 20 000 times): refused at the DOCTYPE, nothing expanded. */
 static void quadratic_blowup_is_refused(void **state) {
@@ -1121,6 +1140,7 @@ int main(void) {
     cmocka_unit_test(text_limits),
     cmocka_unit_test(size_limit),
     cmocka_unit_test(element_limit),
+    cmocka_unit_test(deadline_stops_a_long_parse),
     cmocka_unit_test(quadratic_blowup_is_refused),
     cmocka_unit_test(check_is_not_quadratic),
     cmocka_unit_test(hostile_schema_fixtures),

@@ -39,13 +39,15 @@ typedef struct axl_error {
   char message[256];    /* fixed text for the code, never a data value */
 } axl_error;
 
-/* Bounds on untrusted input; 0 in a field means "the default". */
+/* Bounds on untrusted input; 0 in a field means "the default" (for
+** max_seconds: no deadline). */
 typedef struct axl_limits {
   size_t max_bytes;       /* whole input */
   size_t max_depth;       /* element nesting, at most 256 */
   size_t max_attributes;  /* attributes on one element */
   size_t max_elements;    /* elements in the document */
   size_t max_text;        /* one text node or attribute value, in bytes */
+  double max_seconds;     /* wall-clock deadline for one parse; 0: none */
 } axl_limits;
 
 #define AXL_DEFAULT_MAX_BYTES      (64u * 1024u * 1024u)

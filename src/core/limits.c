@@ -10,13 +10,14 @@
 void axl_limits_resolve(axl_limits *out, const axl_limits *in) {
   axl_limits d = { AXL_DEFAULT_MAX_BYTES, AXL_DEFAULT_MAX_DEPTH,
                    AXL_DEFAULT_MAX_ATTRIBUTES, AXL_DEFAULT_MAX_ELEMENTS,
-                   AXL_DEFAULT_MAX_TEXT };
+                   AXL_DEFAULT_MAX_TEXT, 0 };
   if (in) {
     if (in->max_bytes) d.max_bytes = in->max_bytes;
     if (in->max_depth) d.max_depth = in->max_depth;
     if (in->max_attributes) d.max_attributes = in->max_attributes;
     if (in->max_elements) d.max_elements = in->max_elements;
     if (in->max_text) d.max_text = in->max_text;
+    if (in->max_seconds > 0) d.max_seconds = in->max_seconds;
   }
   /* Anything axlink writes must be readable again by libxml2 (its own
   ** depth limit is 256 without XML_PARSE_HUGE, which axlink never sets). */

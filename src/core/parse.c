@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -40,7 +41,32 @@ typedef struct parse_state {
   long stop_line;
   int xml_code;           /* first libxml2 error of level >= ERROR */
   long xml_line;
+  struct timespec deadline;  /* when lim.max_seconds is set */
+  unsigned ticks;            /* callbacks since the clock was last read */
 } parse_state;
+
+static void set_deadline(parse_state *st) {
+  long long ns;
+  if (st->lim.max_seconds > 1e9) {     /* decades: no deadline at all */
+    st->lim.max_seconds = 0;
+    return;
+  }
+  ns = (long long)(st->lim.max_seconds * 1e9);
+  clock_gettime(CLOCK_MONOTONIC, &st->deadline);
+  ns += st->deadline.tv_nsec;
+  st->deadline.tv_sec += (time_t)(ns / 1000000000LL);
+  st->deadline.tv_nsec = (long)(ns % 1000000000LL);
+}
+
+/* Every 1024th callback reads the clock: a few nanoseconds per element. */
+static int past_deadline(parse_state *st) {
+  struct timespec now;
+  if (st->lim.max_seconds <= 0 || (++st->ticks & 1023u) != 0) return 0;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > st->deadline.tv_sec ||
+         (now.tv_sec == st->deadline.tv_sec &&
+          now.tv_nsec >= st->deadline.tv_nsec);
+}
 
 static void stop(xmlParserCtxtPtr ctxt, const char *code, const char *text) {
   parse_state *st = ctxt->_private;
@@ -213,6 +239,10 @@ static void start_element(void *ctx, const xmlChar *localname,
     if (last && last->type == XML_TEXT_NODE && drop_blank_tail(ctxt, parent))
       return;
   }
+  if (past_deadline(st)) {
+    stop(ctxt, "AXL-P16", "parse took longer than max_seconds");
+    return;
+  }
   if (++st->depth > st->lim.max_depth) {
     stop(ctxt, "AXL-P04", "element nesting deeper than max_depth");
     return;
@@ -295,6 +325,10 @@ static void characters(void *ctx, const xmlChar *ch, int len) {
   if (node && node->last && node->last->type == XML_ELEMENT_NODE &&
       blank_run(ch, len))
     return;
+  if (past_deadline(st)) {
+    stop(ctxt, "AXL-P16", "parse took longer than max_seconds");
+    return;
+  }
   st->text_run += (size_t)len;
   st->text_total += (size_t)len;
   if (st->text_run > st->lim.max_text) {
@@ -335,6 +369,7 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
 
   memset(&st, 0, sizeof st);
   axl_limits_resolve(&st.lim, limits);
+  if (st.lim.max_seconds > 0) set_deadline(&st);
   if (len > st.lim.max_bytes || len > (size_t)INT_MAX) {
     axl_error_set(err, "AXL-P03", 0, "input larger than max_bytes");
     return NULL;

@@ -30,8 +30,8 @@ void axl_lua_setmsg(lua_State *L, lmsg *u, axl_message *m);
 axl_message *axl_lua_checkmsg(lua_State *L, int idx);
 
 /* Pushes nil, "NAME:LINE: AXL-CODE text", { code=, line=, path= }; 3. */
-/* opts.max_bytes, max_depth, max_attributes, max_elements, max_text (0 for
-** each one absent); opts may be none or nil. */
+/* opts.max_bytes, max_depth, max_attributes, max_elements, max_text,
+** max_seconds (0 for each one absent); opts may be none or nil. */
 void axl_lua_read_limits(lua_State *L, int opts, axl_limits *lim);
 
 int axl_lua_fail(lua_State *L, const char *name, const axl_error *e);

@@ -132,6 +132,19 @@ static size_t opt_size(lua_State *L, int opts, const char *field) {
   return (size_t)v;
 }
 
+static double opt_seconds(lua_State *L, int opts, const char *field) {
+  lua_Number v = 0;
+  if (lua_isnoneornil(L, opts)) return 0;
+  if (lua_getfield(L, opts, field) != LUA_TNIL) {
+    int ok;
+    v = lua_tonumberx(L, -1, &ok);
+    if (!ok || !(v > 0))
+      luaL_error(L, "bad option '%s' (positive number expected)", field);
+  }
+  lua_pop(L, 1);
+  return (double)v;
+}
+
 void axl_lua_read_limits(lua_State *L, int opts, axl_limits *lim) {
   if (!lua_isnoneornil(L, opts)) luaL_checktype(L, opts, LUA_TTABLE);
   lim->max_bytes = opt_size(L, opts, "max_bytes");
@@ -139,6 +152,7 @@ void axl_lua_read_limits(lua_State *L, int opts, axl_limits *lim) {
   lim->max_attributes = opt_size(L, opts, "max_attributes");
   lim->max_elements = opt_size(L, opts, "max_elements");
   lim->max_text = opt_size(L, opts, "max_text");
+  lim->max_seconds = opt_seconds(L, opts, "max_seconds");
 }
 
 /* Leaves opts.name (or fallback, or nil) on the stack; returns its index. */
