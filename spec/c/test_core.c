@@ -82,7 +82,7 @@ static void duplicate_ids_are_counted(void **state) {
 
 static void a_message_remembers_its_limits(void **state) {
   const char *xml = "<a><b/></a>";
-  axl_limits asked = {0, 500, 80, 0, 0}, resolved;
+  axl_limits asked = {0, 500, 80, 0, 0, 0}, resolved;
   axl_message *m = axl_parse(xml, strlen(xml), &asked, NULL), *c;
   const axl_limits *got;
   (void)state;

@@ -106,7 +106,7 @@ static void refusals_change_nothing_and_say_why(void **state) {
 static void links_keep_to_the_message_limits(void **state) {
   size_t len;
   char *src = slurp("spec/fixtures/ax/two-applicants.xml", &len);
-  axl_limits lim = {0, 0, 0, 0, 1};
+  axl_limits lim = {0, 0, 0, 0, 1, 0};
   axl_message *m, *linked, *again;
   char key[128];
   axl_link_person p = { key, NULL, NULL, NULL, NULL, AXL_MATCH_VOLGNUMMER,
