@@ -290,17 +290,20 @@ io.write(assert(axlink.fromtable(t)):serialize())
     return deep
   end
 
-  it("keeps to parse's depth limit, so what it writes parses again", function()
-    assert.is_truthy(axlink.fromtable(nested(64)))
-    local _, err, info = axlink.fromtable(nested(65))
+  it("refuses depth over 256 (DESIGN 3.1), or over opts.max_depth", function()
+    assert.is_truthy(axlink.fromtable(nested(256)))
+    local _, err, info = axlink.fromtable(nested(257))
     assert.are.equal("AXL-T07", info.code)
     assert.matches("max_depth", err, 1, true)
-    local msg = assert(axlink.fromtable(nested(65), { max_depth = 65 }))
+    _, _, info = axlink.fromtable(nested(257), { max_depth = 1000 })  -- the ceiling holds
+    assert.are.equal("AXL-T07", info.code)
+    -- Deeper than parse's default: it parses back with the same max_depth.
+    local msg = assert(axlink.fromtable(nested(65)))
     assert.is_nil(axlink.parse(msg:serialize()))
     assert.is_truthy(axlink.parse(msg:serialize(), { max_depth = 65 }))
-    -- 256 is the ceiling whatever is asked: libxml2 reads no deeper.
-    assert.is_truthy(axlink.fromtable(nested(256), { max_depth = 1000 }))
-    _, _, info = axlink.fromtable(nested(257), { max_depth = 1000 })
+    -- opts.max_depth asks for parse's default, so the output parses as it is.
+    assert.is_truthy(axlink.fromtable(nested(64), { max_depth = 64 }))
+    _, _, info = axlink.fromtable(nested(65), { max_depth = 64 })
     assert.are.equal("AXL-T07", info.code)
   end)
 

@@ -676,11 +676,13 @@ int axl_lua_fromtable(lua_State *L) {
     lua_settop(L, 3);
     lua_pushnil(L);
   }                                                   /* 4: schema or nil */
-  /* Limits: opts, else those the tables' message was parsed with. */
+  /* Limits: opts, else those the tables' message was parsed with; depth
+  ** up to 256 unless opts says less (DESIGN 3.1 refuses depth over 256:
+  ** what is deeper than parse's default then needs max_depth to be read). */
   if (src) lim = *axl_message_limits(src);
   else axl_limits_resolve(&lim, NULL);
+  lim.max_depth = asked.max_depth ? asked.max_depth : AXL_MAX_DEPTH_CEILING;
   if (asked.max_bytes) lim.max_bytes = asked.max_bytes;
-  if (asked.max_depth) lim.max_depth = asked.max_depth;
   if (asked.max_attributes) lim.max_attributes = asked.max_attributes;
   if (asked.max_elements) lim.max_elements = asked.max_elements;
   if (asked.max_text) lim.max_text = asked.max_text;
