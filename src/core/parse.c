@@ -81,7 +81,7 @@ static void stop(xmlParserCtxtPtr ctxt, const char *code, const char *text) {
 /*
 ** Counts attributes per tag on the raw bytes: '=' outside quotes between
 ** '<' and '>'. Comments, CDATA sections and PIs are skipped whole so their
-** text cannot be mistaken for markup. It runs over every input, so it is
+** text cannot be mistaken for markup (nor a quote in it hide what follows). It runs over every input, so it is
 ** mostly memchr and counts no lines: the line of a refusal is worked out
 ** only when there is one. Returns the offset of the first tag over the
 ** limit, or -1.
@@ -107,6 +107,18 @@ static long prescan_attributes(const char *start, size_t len, size_t max) {
       p = close;
       continue;
     }
+    /* A processing instruction (the XML declaration too) may hold '<',
+    ** quotes and '=' freely: skipped whole, up to "?>". Counted as a tag,
+    ** an unbalanced quote in one hid the rest of the input from the count
+    ** (found in review: 240 000 attributes then reached libxml2's
+    ** quadratic check, 16 s). */
+    if (p < end && *p == '?') {
+      for (const char *q = p + 1; q + 1 < end; q++)
+        if (q[0] == '?' && q[1] == '>') { close = q + 2; break; }
+      if (!close) break;
+      p = close;
+      continue;
+    }
     {
       /* An attribute value holds no '<', so a tag ends before the next
       ** '<': a stretch up to it no longer than max cannot hold more than
@@ -115,7 +127,6 @@ static long prescan_attributes(const char *start, size_t len, size_t max) {
       const char *next = memchr(p, '<', (size_t)(end - p));
       size_t count = 0;
       char quote = 0;
-      int pi = (p < end && *p == '?');
       if ((size_t)((next ? next : end) - p) <= max) {
         p = next ? next : end;
         continue;
@@ -127,7 +138,7 @@ static long prescan_attributes(const char *start, size_t len, size_t max) {
         } else if (c == '"' || c == '\'') {
           quote = c;
         } else if (c == '=') {
-          if (!pi && ++count > max) return (long)(lt - start);
+          if (++count > max) return (long)(lt - start);
         } else if (c == '>') {
           break;
         }

@@ -140,7 +140,7 @@ struct axl_schema {
   xmlSchemaPtr compiled;
   axl_schema_limits limits;
   axl_report conformance;
-  xmlHashTablePtr orders;  /* element path -> child order (xsdorder.c) */
+  axl_xsd_orders orders;   /* element path -> child order (xsdorder.c) */
 };
 
 static void set_free(axl_xsd_set *set) {
@@ -428,13 +428,14 @@ void axl_schema_free(axl_schema *s) {
   if (s->compile_doc) xmlFreeDoc(s->compile_doc);
   set_free(&s->set);
   axl_report_free(&s->conformance);
-  axl_xsd_orders_free(s->orders);
+  axl_xsd_orders_free(&s->orders);
   free(s);
 }
 
 int axl_schema_child_index(const axl_schema *s, const char *parent_path,
                            const char *child) {
-  return axl_xsd_order_index(s ? s->orders : NULL, parent_path, child);
+  if (!s) return -2;
+  return axl_xsd_order_index(&s->orders, parent_path, child);
 }
 
 const axl_schema_limits *axl_schema_get_limits(const axl_schema *s) {

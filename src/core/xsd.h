@@ -50,13 +50,18 @@ const xmlNode *axl_xsd_find_decl(const axl_xsd_set *set, const xmlNode *n,
                                  const char *name, int depth);
 
 /* Child element order per element path, "Root/Child/..." (xsdorder.c):
-** built once at load; -1 when memory ran out. */
-int axl_xsd_orders_build(const axl_xsd_set *set, xmlHashTablePtr *out);
-void axl_xsd_orders_free(xmlHashTablePtr orders);
+** built once at load (-1 when memory ran out), read-only after. */
+typedef struct axl_xsd_orders {
+  xmlHashTablePtr types;   /* complex type -> order (owns the orders) */
+  xmlHashTablePtr paths;   /* element path -> order */
+} axl_xsd_orders;
+
+int axl_xsd_orders_build(const axl_xsd_set *set, axl_xsd_orders *out);
+void axl_xsd_orders_free(axl_xsd_orders *orders);
 
 /* Position of child in the order at parent_path; -1 when the schema does
 ** not place that child there, -2 when it does not know the parent. */
-int axl_xsd_order_index(xmlHashTablePtr orders, const char *parent_path,
+int axl_xsd_order_index(const axl_xsd_orders *orders, const char *parent_path,
                         const char *child);
 
 /* Effective limits at the ketenafspraak's two places, and the conformance
