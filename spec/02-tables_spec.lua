@@ -330,6 +330,25 @@ io.write(assert(axlink.fromtable(t)):serialize())
     assert.are.equal("/r/a/b", info.path)
   end)
 
+  it("holds invisible attributes to max_text as well", function()
+    local t = assert(axlink.parse('<r xmlns:x="urn:u" x:a="123456"><b>1</b></r>')):totable()
+    local _, _, info = axlink.fromtable(t, { max_text = 4 })
+    assert.are.equal("AXL-T15", info.code)
+    local out = assert(axlink.fromtable(t)):serialize()
+    assert.truthy(out:find('x:a="123456"', 1, true))
+  end)
+
+  it("orders by the model when the message's schema was closed, and does not raise", function()
+    local s = assert(axlink.schema.load("spec/fixtures/schemas/ax-base.xsd"))
+    local msg = assert(axlink.read("spec/fixtures/ax/two-applicants.xml", { schema = s }))
+    local t = msg:totable()
+    s:close()
+    t.PartijNAWData[1].Geslacht = "M Man"
+    assert.is_truthy(axlink.fromtable(t))
+    assert.is_truthy(msg:update(function(u) u.PartijNAWData[1].Geslacht = "M Man" end))
+    assert.truthy(msg:serialize():find("</GeboorteDt>\n\t\t<Geslacht>", 1, true))
+  end)
+
   it("keeps the limits a message was parsed with through an update", function()
     local attrs = {}
     for i = 1, 70 do attrs[#attrs + 1] = ('a%d="1"'):format(i) end

@@ -475,7 +475,8 @@ static axl_message *link_guarded(const axl_message *m,
   {
     /* What is written must read back under the limits the message was
     ** parsed with: a key longer than max_text, or a message at its
-    ** max_elements, would not. */
+    ** max_elements, would not. max_bytes is not checked: the size is known
+    ** only once serialised, and a link adds a few hundred bytes. */
     const char *over = axl_doc_over_limits(axl_message_doc(out),
                                            axl_message_limits(out));
     if (over) {

@@ -46,6 +46,9 @@ void axl_lua_push_report(lua_State *L, const axl_report *r);
 axl_report *axl_lua_newreport(lua_State *L);
 int axl_lua_report_gc(lua_State *L);
 const axl_schema *axl_lua_checkschema(lua_State *L, int idx);
+/* The schema at idx, or NULL when it is closed (a Lua error if idx holds no
+** Schema at all). */
+const axl_schema *axl_lua_toschema(lua_State *L, int idx);
 int axl_lua_validate(lua_State *L);
 void axl_lua_open_schema(lua_State *L);   /* pushes the axlink.schema table */
 

@@ -174,9 +174,11 @@ static int rec_has_attr(xmlNodePtr rec, const char *name) {
   return rec && xmlHasNsProp(rec, BAD_CAST name, NULL) != NULL;
 }
 
-/* Copies one namespaced (invisible) attribute of the source element. */
-static void copy_invisible(lua_State *L, builder *b, xmlNodePtr node,
-                           xmlAttrPtr a) {
+/* Copies one namespaced (invisible) attribute of the source element; -1
+** after a refusal (longer than max_text: the limits may be lower than the
+** source message's). */
+static int copy_invisible(lua_State *L, builder *b, xmlNodePtr node,
+                          xmlAttrPtr a) {
   /* The source's own prefix first: two prefixes may name one URI, and a
   ** search by URI alone would swap them (found by the tables fuzzer). */
   xmlNsPtr ns = xmlSearchNs(b->doc, node, a->ns->prefix);
@@ -185,9 +187,16 @@ static void copy_invisible(lua_State *L, builder *b, xmlNodePtr node,
   /* inLine 1: the raw value; 0 would escape it, and xmlNewNsProp escapes
   ** again on output (found by the tables fuzzer: &amp;amp;). */
   xmlChar *v = xmlNodeListGetString(a->doc, a->children, 1);
-  xmlAttrPtr made = ns ? xmlNewNsProp(node, ns, a->name, v) : NULL;
+  xmlAttrPtr made;
+  if (v && (size_t)xmlStrlen(v) > b->lim.max_text) {
+    xmlFree(v);
+    return refuse(b, node, (const char *)a->name, "AXL-T15",
+                  "text longer than max_text");
+  }
+  made = ns ? xmlNewNsProp(node, ns, a->name, v) : NULL;
   xmlFree(v);
   if (ns && !made) luaL_error(L, "not enough memory");
+  return 0;
 }
 
 /* ====================================================================
@@ -337,7 +346,7 @@ static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
     const char *s = text_value(b, L, v, &len, parent, name);
     if (!s) return -1;
     for (xmlAttrPtr a = rec ? rec->properties : NULL; a; a = a->next)
-      if (a->ns) copy_invisible(L, b, child, a);
+      if (a->ns && copy_invisible(L, b, child, a)) return -1;
     if (over_attributes(b, child)) return -1;
     add_text(L, b, child, s, len);
     return 0;
@@ -458,7 +467,7 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
   if (rec) {
     for (xmlAttrPtr a = rec->properties; a; a = a->next) {
       if (a->ns) {
-        copy_invisible(L, b, node, a);
+        if (copy_invisible(L, b, node, a)) return -1;
         continue;
       }
       for (size_t i = 0; i < ne; i++) {
@@ -668,7 +677,7 @@ int axl_lua_fromtable(lua_State *L) {
   lua_settop(L, 3);
   /* The schema: opts.schema, else the one the tables' message had. */
   if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "schema") != LUA_TNIL)
-    axl_lua_checkschema(L, -1);
+    axl_lua_toschema(L, -1);            /* a Schema, closed or not */
   else if (src) {
     lua_settop(L, 3);
     lua_getiuservalue(L, 3, 1);
@@ -703,7 +712,8 @@ int axl_lua_fromtable(lua_State *L) {
   b = lua_newuserdatauv(L, sizeof *b, 0);             /* 6: builder */
   memset(b, 0, sizeof *b);
   b->lim = lim;
-  b->schema = lua_isnil(L, 4) ? NULL : axl_lua_checkschema(L, 4);
+  /* A closed schema orders nothing: the model does, as without one. */
+  b->schema = lua_isnil(L, 4) ? NULL : axl_lua_toschema(L, 4);
   luaL_setmetatable(L, "axlink.builder");
   lua_toclose(L, 6);
   lua_newtable(L);                                    /* 7: cycle guard */

@@ -72,6 +72,10 @@ const axl_schema *axl_lua_checkschema(lua_State *L, int idx) {
   return u->s;
 }
 
+const axl_schema *axl_lua_toschema(lua_State *L, int idx) {
+  return check_lschema(L, idx)->s;
+}
+
 static lschema *new_lschema(lua_State *L) {
   lschema *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->s = NULL;
