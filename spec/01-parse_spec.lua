@@ -1,12 +1,7 @@
 -- Layer 1: reading and writing AX through the Lua API (DESIGN 3, 3.2).
 local axlink = require "axlink"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 local AX = "spec/fixtures/hdn/ax-24.0-sample.xml"
 local BRON = "spec/fixtures/hdn/bronaanvraag-25.0-ockto-brp-sample.xml"

@@ -1,12 +1,7 @@
 -- Layer 2: messages as idiomatic Lua tables and back (DESIGN 3.1, 3.2).
 local axlink = require "axlink"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 local function deepcopy(x)
   if type(x) ~= "table" then return x end

@@ -5,12 +5,7 @@
 local axlink = require "axlink"
 local core = require "axlink.core"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 local function settle()
   collectgarbage("collect")

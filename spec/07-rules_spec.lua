@@ -13,12 +13,7 @@ local function run(file, opts, mode)
   return msg:check(o), msg
 end
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 describe("msg:check", function()
   for _, file in ipairs(cases.ok) do

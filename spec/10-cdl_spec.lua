@@ -7,13 +7,7 @@ local EXAMPLE = "examples/formats/household-csv.lua"
 local CSV = "examples/formats/household.csv"
 local AX = "examples/data/aanvraag.xml"
 
-local function tmpfile(content)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(content)
-  f:close()
-  return path
-end
+local tmpfile = require("support.files").tmpfile
 
 describe("axlink.cdl registry", function()
   it("lists the built-in formats with descriptions", function()

@@ -13,20 +13,9 @@ local BSNS = { "999990342", "999990354" }   -- the samples' (test-range) BSNs
 local P1 = "5e0c2b7a-61d4-4f0b-9a3e-2d8c7f16b0a4"   -- keys the host got from the journeys
 local P2 = "a81f3c65-0b27-4e9d-8c14-7f5e2a9d03b6"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
-local function tmpfile(content)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(content)
-  f:close()
-  return path
-end
+local tmpfile = require("support.files").tmpfile
 
 -- Reads content written to a temporary file; returns read's three values.
 local function read_string(content, opts)

@@ -16,19 +16,11 @@ local IJSBRAND = "38f98901-6889-4b76-b25a-d962a4b12bba"
 local ZOE = "d9bf10df-5a51-40f0-b4d9-3754914ca7c3"
 local BSNS = { "999990019", "999990032" }   -- the BRP answer's, never in a delivery
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 local tmpfiles = {}
 local function tmpfile(content)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(content)
-  f:close()
+  local path = require("support.files").tmpfile(content)
   tmpfiles[#tmpfiles + 1] = path
   return path
 end

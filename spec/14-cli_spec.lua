@@ -20,12 +20,7 @@ local function run(args, stdin)
   return code, slurp(out), slurp(err)
 end
 
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  assert(os.execute("mkdir " .. d))
-  return d
-end
+local tmpdir = require("support.files").tmpdir
 
 local AX = "examples/data/aanvraag.xml"
 local CSV = "examples/formats/household.csv"

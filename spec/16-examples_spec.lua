@@ -23,12 +23,7 @@ local CSV_PERSONS = {
 local SENTINELS = { "Boer", "Brouwer", "IJsbrand", "Zo\u{eb}", "1954", "1955", "Esdoornstraat", "Ebbingestraat",
   "9721TB", "9712NL", "Groningen", "Leeuwarden", "13522", "13104", "12156", "15383", "6912", "185000", "455000" }
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 local function exists(path)
   local f = io.open(path, "rb")
@@ -36,12 +31,7 @@ local function exists(path)
   return f ~= nil
 end
 
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  assert(os.execute("mkdir " .. d))
-  return d
-end
+local tmpdir = require("support.files").tmpdir
 
 -- Runs a shell command line; returns exit code, stdout, stderr.
 local function sh(cmd)

@@ -8,12 +8,7 @@ local axlink = require "axlink"
 
 local SENTINEL = "ZXQSENTINEL"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 local function cases()
   local list = {}
@@ -63,9 +58,7 @@ describe("the hostile corpus through the Lua binding", function()
       -- (the C test is the one that watches the port and the file).
       local input = slurp(c.file):gsub("@PORT@", "9"):gsub("@FILE@", watched)
       local parsed = outcome(c.file .. " (parse)", input, axlink.parse(input))
-      local f = assert(io.open(tmp, "wb"))
-      f:write(input)
-      f:close()
+      require("support.files").spit(tmp, input)
       local read = outcome(c.file .. " (read)", input, axlink.read(tmp))
       if parsed ~= c.code or read ~= c.code then
         wrong[#wrong + 1] = ("%s: expected %s, parse %s, read %s"):format(c.file, c.code, parsed, read)
