@@ -124,23 +124,7 @@ static int secret_touched(void) {
   return touched;
 }
 
-/* ---- the loopback listener (as in test_schema.c) ---- */
-
-static int listen_loopback(int *port) {
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  assert_true(fd >= 0);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  assert_int_equal(listen(fd, 16), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-  *port = ntohs(a.sin_port);
-  assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
-  return fd;
-}
+/* ---- the loopback listener (listen_loopback is in support.h) ---- */
 
 /* 1 when somebody connected (the kernel completes the handshake for the
 ** backlog, so a connection attempt is there even if nobody accepted it). */
@@ -179,23 +163,6 @@ static long stderr_end(int saved) {
 }
 
 /* ---- inputs ---- */
-
-static char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 static const char *find_bytes(const char *hay, size_t hlen, const char *needle,
                               size_t nlen) {

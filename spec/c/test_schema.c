@@ -11,22 +11,6 @@
 #include <unistd.h>
 
 /* A listener on a free loopback port that must never see a connection. */
-static int listen_loopback(int *port) {
-  struct sockaddr_in a;
-  socklen_t len = sizeof a;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  assert_true(fd >= 0);
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  assert_int_equal(listen(fd, 4), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-  *port = ntohs(a.sin_port);
-  fcntl(fd, F_SETFL, O_NONBLOCK);
-  return fd;
-}
-
 static void assert_no_connection(int fd) {
   int c = accept(fd, NULL, NULL);
   assert_true(c < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
