@@ -47,11 +47,12 @@ int axl_place_child(xmlNodePtr parent, xmlNodePtr child,
   char path[1024];
   size_t len = model_path(parent, path, sizeof path);
   ranker r = { schema, path, axl_model_find(path, len) };
-  int mine;
-  if (schema && axl_schema_child_index(schema, path, "") == -2)
-    r.schema = NULL;                  /* the schema does not know parent */
-  mine = rank(&r, child->name);
+  int mine = axl_schema_child_index(schema, path, (const char *)child->name);
   xmlNodePtr after = NULL, before = NULL;
+  if (mine == -2) {        /* no schema, or one that does not know parent */
+    r.schema = NULL;
+    mine = rank(&r, child->name);
+  }
   /* An element beside text would be mixed content, which axlink itself
   ** refuses to read (found by the link fuzzer). */
   for (xmlNodePtr c = parent->children; c; c = c->next)
