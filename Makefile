@@ -61,7 +61,11 @@ $(B)/test/%: spec/c/%.c $(STATIC) spec/c/support.h
 # Run from the checkout: modules from lua/ and build/.
 RUN_ENV   := LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/?.so;;'
 
-demo: deps all
+# demo and test install what is missing first, then build in a new make: the
+# flags above come from pkg-config, which can answer only once libxml2-dev
+# and liblua5.4-dev are installed (a make reads its variables when it starts).
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@$(RUN_ENV) $(LUA) bin/axlink demo
 
 test-bins: $(CTEST_BIN)
@@ -74,14 +78,16 @@ asan-build:
 	@$(MAKE) -s B=build-asan CC=clang CFLAGS="$(SAN_FLAGS)" \
 	  LDFLAGS="-fsanitize=address,undefined -shared-libasan" all test-bins
 
-test: deps-test all test-bins asan-build
+test: deps-test
+	@$(MAKE) --no-print-directory all test-bins asan-build
 	@tools/run-tests.sh
 
-fuzz: deps-test all
+fuzz: deps-test
+	@$(MAKE) --no-print-directory all
 	@tools/fuzz.sh $(FUZZ_SECONDS)
 
-bench: deps-test all
-	@$(MAKE) -s $(B)/bench/c_round_trip
+bench: deps-test
+	@$(MAKE) --no-print-directory all $(B)/bench/c_round_trip
 	$(LUA) bench/run.lua
 
 $(B)/bench/c_round_trip: bench/c_round_trip.c $(STATIC)

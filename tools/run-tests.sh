@@ -115,6 +115,16 @@ if command -v clang >/dev/null 2>&1 && [ -d build-asan/test ]; then
     echo "axlink: LeakSanitizer cannot run here (ptrace refused): leaks are checked by valgrind only"
   fi
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  # Symbolized stacks, or the suppressions (spec/c/*.lsan) name functions
+  # that a bare address never matches: llvm-14 (tools/deps.sh) has the
+  # symbolizer, under a versioned name only.
+  sym=$(command -v llvm-symbolizer || command -v llvm-symbolizer-14 || true)
+  if [ -n "$sym" ]; then
+    export ASAN_SYMBOLIZER_PATH=$sym
+  else
+    echo "axlink: no llvm-symbolizer (package llvm-14): sanitizer stacks cannot be symbolized"
+    fail=$((fail + 1))
+  fi
   ASAN_OPTIONS=detect_leaks=$lsan:abort_on_error=1 run_c build-asan/test
   # libxml2 is preloaded too, so it is not unloaded before LSan looks: its
   # per-thread state would otherwise look lost.
