@@ -24,7 +24,7 @@ CTEST_BIN := $(CTEST_SRC:spec/c/%.c=$(B)/test/%)
 MODULE    := $(B)/axlink/core.so
 STATIC    := $(B)/libaxlink.a
 
-.PHONY: all deps deps-test demo test test-bins asan-build bench fuzz doc lint clean
+.PHONY: all deps deps-test demo test test-bins asan-build bench fuzz doc lint clean install uninstall
 
 all: $(MODULE) $(STATIC)
 
@@ -104,5 +104,66 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --suppress=missingIncludeSystem -Isrc/core src
 
+# {====== Installation for C hosts and Lua (DESIGN 11)
+# make install PREFIX=/usr/local DESTDIR=: the static and the shared C
+# library (soname libaxlink.so.MAJOR), axlink.h, axlink.pc, the Lua module
+# (C part under lib/lua/5.4, Lua part and the demo's data under
+# share/lua/5.4) and the CLI. make uninstall removes exactly those files.
+PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+BINDIR    ?= $(PREFIX)/bin
+LUA_CMOD  ?= $(PREFIX)/lib/lua/5.4
+LUA_LMOD  ?= $(PREFIX)/share/lua/5.4
+VERSION   := $(shell sed -n 's/^\#define AXL_VERSION "\(.*\)"/\1/p' src/core/axlink.h)
+SOMAJOR   := $(firstword $(subst ., ,$(VERSION)))
+SONAME    := libaxlink.so.$(SOMAJOR)
+SHARED    := $(B)/libaxlink.so.$(VERSION)
+LUA_FILES := $(wildcard lua/axlink/*.lua lua/axlink/formats/*.lua)
+# The demo's data, as the rockspec installs it (axlink.demo finds it there).
+DEMO_DATA := examples/data/aanvraag.xml examples/data/README.md examples/data/ockto-bundled.json
+
+$(SHARED): $(CORE_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(XML_LIBS) -lpthread -lm
+
+$(B)/axlink.pc: Makefile src/core/axlink.h
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: axlink' \
+	  'Description: HDN AX messages with CDL (Consumenten Data Leverancier) links' \
+	  'Version: $(VERSION)' 'Requires: libxml-2.0' \
+	  'Libs: -L$${libdir} -laxlink' 'Libs.private: -lpthread -lm' \
+	  'Cflags: -I$${includedir}' >$@
+
+# The CLI finds the Lua modules under its own prefix (bin/axlink), so any
+# PREFIX works without LUA_PATH.
+install: all $(SHARED) $(B)/axlink.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(LUA_CMOD)/axlink $(DESTDIR)$(LUA_LMOD)/axlink/formats $(DESTDIR)$(LUA_LMOD)/axlink/data
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libaxlink.a
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libaxlink.so.$(VERSION)
+	ln -sf libaxlink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libaxlink.so
+	install -m 644 src/core/axlink.h $(DESTDIR)$(INCDIR)/axlink.h
+	install -m 644 $(B)/axlink.pc $(DESTDIR)$(LIBDIR)/pkgconfig/axlink.pc
+	install -m 755 $(MODULE) $(DESTDIR)$(LUA_CMOD)/axlink/core.so
+	for f in $(LUA_FILES:lua/%=%); do install -m 644 lua/$$f $(DESTDIR)$(LUA_LMOD)/$$f || exit 1; done
+	install -m 644 $(DEMO_DATA) $(DESTDIR)$(LUA_LMOD)/axlink/data/
+	install -m 755 bin/axlink $(DESTDIR)$(BINDIR)/axlink
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libaxlink.a $(DESTDIR)$(LIBDIR)/libaxlink.so.$(VERSION) \
+	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libaxlink.so \
+	  $(DESTDIR)$(INCDIR)/axlink.h $(DESTDIR)$(LIBDIR)/pkgconfig/axlink.pc \
+	  $(DESTDIR)$(LUA_CMOD)/axlink/core.so $(DESTDIR)$(BINDIR)/axlink \
+	  $(addprefix $(DESTDIR)$(LUA_LMOD)/,$(LUA_FILES:lua/%=%)) \
+	  $(addprefix $(DESTDIR)$(LUA_LMOD)/axlink/data/,$(notdir $(DEMO_DATA)))
+	-rmdir $(DESTDIR)$(LUA_LMOD)/axlink/formats $(DESTDIR)$(LUA_LMOD)/axlink/data \
+	  $(DESTDIR)$(LUA_LMOD)/axlink $(DESTDIR)$(LUA_CMOD)/axlink 2>/dev/null
+# ======}
+
+# The tree as cloned: the build trees, and what `luarocks make` compiles in
+# place (objects beside their sources, the module in axlink/).
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan axlink
+	rm -f src/core/*.o src/lua/*.o

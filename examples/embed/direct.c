@@ -30,6 +30,10 @@
 **   cc -std=c99 -Wall -Wextra -O2 -Isrc/core examples/embed/direct.c \
 **     -o build/embed/direct build/libaxlink.a \
 **     $(pkg-config --cflags --libs libxml-2.0) -lpthread -lm
+** or, after `make install` (PKG_CONFIG_PATH=PREFIX/lib/pkgconfig for a
+** prefix pkg-config does not search):
+**   cc -std=c99 -Wall -Wextra -O2 examples/embed/direct.c -o direct \
+**     $(pkg-config --cflags --libs axlink)
 */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
