@@ -416,7 +416,7 @@ static void reference_rules(checker *c) {
       if (a && x->pid) {
         size_t k = (size_t)xmlHashLookup(in_hg, BAD_CAST a);
         if (!k) {
-          xmlHashAddEntry(in_hg, BAD_CAST a, (void *)(i + 1));
+          if (xmlHashAddEntry(in_hg, BAD_CAST a, (void *)(i + 1))) c->oom = 1;
         } else if (strcmp(x->pid, v->ext[k - 1].pid) == 0) {
           problem(c, "AXL-R07", mode(c, AXL_ERROR, AXL_WARNING), x->node,
                   "same PersoonsID and DataleverancierID linked twice under "
@@ -432,7 +432,8 @@ static void reference_rules(checker *c) {
     if (x->pid && *x->pid) {
       size_t k = (size_t)xmlHashLookup(by_pid, BAD_CAST x->pid);
       if (!k) {
-        xmlHashAddEntry(by_pid, BAD_CAST x->pid, (void *)(i + 1));
+        if (xmlHashAddEntry(by_pid, BAD_CAST x->pid, (void *)(i + 1)))
+          c->oom = 1;
       } else if (v->ext[k - 1].hg != x->hg) {
         const char *a = dlid_of(c, x), *b = dlid_of(c, &v->ext[k - 1]);
         if (a && b && strcmp(a, b) == 0)
@@ -539,6 +540,11 @@ int axl_check(const axl_message *m, const axl_check_opts *o, axl_report *out,
   int r;
   axl_guard_enter(&g);
   r = check_guarded(m, o, out, err);
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && r == 0) {
+    axl_report_free(out);
+    axl_report_init(out);
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    r = -1;
+  }
   return r;
 }

@@ -12,7 +12,13 @@
 struct axl_ids {
   xmlHashTablePtr by_value;
   size_t duplicates;
+  int oom;
 };
+
+int axl_hash_add_first(xmlHashTablePtr h, const xmlChar *key, void *value) {
+  if (xmlHashLookup(h, key)) return 0;
+  return xmlHashAddEntry(h, key, value) == 0 ? 0 : -1;
+}
 
 static void index_tree(axl_ids *ids, xmlNodePtr node) {
   for (; node; node = node->next) {
@@ -22,7 +28,7 @@ static void index_tree(axl_ids *ids, xmlNodePtr node) {
       if (a->children && a->children->type == XML_TEXT_NODE) {
         const xmlChar *v = a->children->content;
         if (xmlHashLookup(ids->by_value, v)) ids->duplicates++;
-        else xmlHashAddEntry(ids->by_value, v, node);
+        else if (xmlHashAddEntry(ids->by_value, v, node)) ids->oom = 1;
       }
     }
     index_tree(ids, node->children);
@@ -38,7 +44,13 @@ static axl_ids *ids_guarded(const axl_message *m, axl_error *err) {
     return NULL;
   }
   ids->duplicates = 0;
+  ids->oom = 0;
   index_tree(ids, m->doc->children);
+  if (ids->oom) {   /* an ID missing from the index would look free */
+    axl_ids_free(ids);
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return NULL;
+  }
   return ids;
 }
 
@@ -69,6 +81,10 @@ axl_ids *axl_ids_build(const axl_message *m, axl_error *err) {
   axl_ids * r;
   axl_guard_enter(&g);
   r = ids_guarded(m, err);
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && r) {
+    axl_ids_free(r);
+    r = NULL;
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+  }
   return r;
 }

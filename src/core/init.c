@@ -103,9 +103,15 @@ const char *axl_libxml2_version(void) {
   return xmlParserVersion;
 }
 
-/* Swallows everything: errors are collected per parser context instead. */
+/* libxml2's allocation failures reported on this thread (a count, so
+** nested guards each see their own). */
+static __thread unsigned long oom_reports;
+
+/* Swallows everything: errors are collected per parser context instead;
+** only allocation failures are counted (axl_guard_leave). */
 static void silent_structured(void *ctx, xmlErrorPtr e) {
-  (void)ctx; (void)e;
+  (void)ctx;
+  if (e && e->code == XML_ERR_NO_MEMORY) oom_reports++;
 }
 
 static void silent_generic(void *ctx, const char *fmt, ...) {
@@ -114,6 +120,7 @@ static void silent_generic(void *ctx, const char *fmt, ...) {
 
 void axl_guard_enter(axl_guard *g) {
   guard_depth++;
+  g->oom_at_enter = oom_reports;
   g->old_serror = xmlStructuredError;
   g->old_serror_ctx = xmlStructuredErrorContext;
   g->old_generic = xmlGenericError;
@@ -137,13 +144,18 @@ void axl_guard_enter(axl_guard *g) {
   xmlSaveNoEmptyTags = 0;
 }
 
-void axl_guard_leave(axl_guard *g) {
+int axl_guard_saw_oom(const axl_guard *g) {
+  return oom_reports != g->oom_at_enter;
+}
+
+int axl_guard_leave(axl_guard *g) {
   xmlSetStructuredErrorFunc(g->old_serror_ctx, g->old_serror);
   xmlSetGenericErrorFunc(g->old_generic_ctx, g->old_generic);
   xmlTreeIndentString = g->old_indent;
   xmlIndentTreeOutput = g->old_indent_output;
   xmlSaveNoEmptyTags = g->old_no_empty;
   guard_depth--;
+  return axl_guard_saw_oom(g);
 }
 
 void axl_error_clear(axl_error *err) {

@@ -37,10 +37,18 @@ typedef struct axl_guard {
   const char *old_indent;
   int old_indent_output;
   int old_no_empty;
+  unsigned long oom_at_enter;
 } axl_guard;
 
+/* axl_guard_leave returns nonzero when libxml2 reported an allocation
+** failure on this thread since the matching enter. libxml2 2.9.14 often
+** reports one and goes on with something missing (a namespace declaration
+** the SAX2 builder could not allocate, a serialiser that lost its encoding
+** and escapes every non-ASCII character): a call that saw one must fail
+** as out of memory, whatever its own result looks like. */
 void axl_guard_enter(axl_guard *g);
-void axl_guard_leave(axl_guard *g);
+int axl_guard_leave(axl_guard *g);
+int axl_guard_saw_oom(const axl_guard *g);   /* the same, without leaving */
 
 /* While set (per thread), the denying loader first asks this provider:
 ** schema compilation uses it to serve the documents axlink read itself. */
@@ -60,5 +68,20 @@ const char *axl_xml_error_text(int xml_code);
 ** "max_attributes" or "max_text"), or NULL when it keeps to them all. */
 const char *axl_doc_over_limits(xmlDocPtr doc, const axl_limits *lim);
 
+/* Adds key -> value unless key is there already (the first one stays).
+** 0 when key is in the table afterwards, -1 when an allocation failed:
+** xmlHashAddEntry says -1 for both, and reports neither. */
+int axl_hash_add_first(xmlHashTablePtr h, const xmlChar *key, void *value);
+
+/* After xmlCopyDoc/xmlDocCopyNode: 0 when the node list `to` is a complete
+** copy of `from` (names, namespaces, attributes and their values, text),
+** carrying axlink's line numbers over; -1 when libxml2 left something out
+** under a failed allocation (2.9.14 does so silently). */
+int axl_copy_complete(const xmlNode *from, xmlNode *to);
+
+/* A namespace declaration list copied whole, or NULL (nothing leaked) when
+** an allocation failed; libxml2 2.9.14's xmlCopyNamespaceList can return a
+** shortened list instead. Caller frees with xmlFreeNsList. */
+xmlNs *axl_copy_ns_list(const xmlNs *list);
 
 #endif

@@ -168,25 +168,29 @@ static long max_volgnummer(const xmlNode *parent, const char *name) {
   return max;
 }
 
-/* Every ID and IDREF value in the document, so a new ID repairs nothing. */
-static void collect_names(xmlHashTablePtr seen, const xmlNode *n) {
+/* Every ID and IDREF value in the document, so a new ID repairs nothing.
+** -1 when one could not be recorded (it would then look free). */
+static int collect_names(xmlHashTablePtr seen, const xmlNode *n) {
   for (; n; n = n->next) {
     const char *v;
     if (n->type != XML_ELEMENT_NODE) continue;
-    if ((v = axl_attr(n, "ID"))) xmlHashAddEntry(seen, BAD_CAST v, (void *)n);
-    if ((v = axl_attr(n, "IDREF")))
-      xmlHashAddEntry(seen, BAD_CAST v, (void *)n);
-    collect_names(seen, n->children);
+    if ((v = axl_attr(n, "ID")) &&
+        axl_hash_add_first(seen, BAD_CAST v, (void *)n))
+      return -1;
+    if ((v = axl_attr(n, "IDREF")) &&
+        axl_hash_add_first(seen, BAD_CAST v, (void *)n))
+      return -1;
+    if (collect_names(seen, n->children)) return -1;
   }
+  return 0;
 }
 
-static void fresh_id(xmlHashTablePtr seen, char *out, size_t size) {
+/* -1 when the new ID could not be recorded as taken. */
+static int fresh_id(xmlHashTablePtr seen, char *out, size_t size) {
   for (unsigned long k = 1;; k++) {
     snprintf(out, size, "DL%lu", k);
-    if (!xmlHashLookup(seen, BAD_CAST out)) {
-      xmlHashAddEntry(seen, BAD_CAST out, out);
-      return;
-    }
+    if (!xmlHashLookup(seen, BAD_CAST out))
+      return xmlHashAddEntry(seen, BAD_CAST out, out) == 0 ? 0 : -1;
   }
 }
 
@@ -423,11 +427,10 @@ static axl_message *link_guarded(const axl_message *m,
     }
   }
   seen = xmlHashCreate(64);
-  if (!seen) {
+  if (!seen || collect_names(seen, v.root)) {
     fail(err, "AXL-P15", "out of memory");
     goto done;
   }
-  collect_names(seen, v.root);
   for (size_t i = 0; i < req->n_persons; i++) {
     const axl_link_person *p = &req->persons[i];
     axl_link_entry *en = &res->entries[i];
@@ -459,7 +462,10 @@ static axl_message *link_guarded(const axl_message *m,
       }
     }
     if (en->ref[0]) continue;
-    fresh_id(seen, id, sizeof id);
+    if (fresh_id(seen, id, sizeof id)) {
+      fail(err, "AXL-P15", "out of memory");
+      goto done;
+    }
     d = new_dataleverancier(axl_message_doc(out), v.root, req, id);
     if (!d || !new_externe(axl_message_doc(out), h->node,
                            axl_child(h->node, "Identificatie"), p->id, id,
@@ -598,7 +604,11 @@ axl_message *axl_link(const axl_message *m, const axl_link_request *req,
   axl_message * r;
   axl_guard_enter(&g);
   r = link_guarded(m, req, res, err);
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && r) {
+    axl_message_free(r);
+    r = NULL;
+    fail(err, "AXL-P15", "out of memory");
+  }
   return r;
 }
 
@@ -610,7 +620,11 @@ axl_message *axl_unlink(const axl_message *m, const char *persoons_id,
   axl_message * r;
   axl_guard_enter(&g);
   r = unlink_guarded(m, persoons_id, dataleverancier_id, err);
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && r) {
+    axl_message_free(r);
+    r = NULL;
+    fail(err, "AXL-P15", "out of memory");
+  }
   return r;
 }
 
@@ -622,6 +636,11 @@ int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
   int r;
   axl_guard_enter(&g);
   r = links_guarded(m, out, n, err);
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && r == 0) {
+    xmlFree(*out);
+    *out = NULL;
+    *n = 0;
+    r = fail(err, "AXL-P15", "out of memory");
+  }
   return r;
 }

@@ -74,22 +74,81 @@ void axl_node_set_line(xmlNode *node, long line) {
   node->_private = (void *)(uintptr_t)line;
 }
 
-/* xmlDocCopyNode leaves _private behind: walk both trees side by side.
-** Returns -1 when the copy is not complete: libxml2 2.9.14 skips a node it
-** could not allocate and goes on, so a failed allocation shows only here. */
-static int copy_lines(const xmlNode *from, xmlNode *to) {
+/*
+** Whether two strings are equal, NULL only equal to NULL.
+*/
+static int same_str(const xmlChar *a, const xmlChar *b) {
+  return a == b || (a && b && xmlStrEqual(a, b));
+}
+
+static int same_ns(const xmlNs *a, const xmlNs *b) {
+  if (!a || !b) return a == b;
+  return same_str(a->prefix, b->prefix) && same_str(a->href, b->href);
+}
+
+/* The namespace declarations of two elements, in order. */
+static int same_ns_defs(const xmlNs *a, const xmlNs *b) {
+  for (; a && b; a = a->next, b = b->next)
+    if (!same_ns(a, b)) return 0;
+  return !a && !b;
+}
+
+/* The attributes of two elements, in order: name, namespace and value
+** (an attribute's value is its text children; axlink makes no entity
+** references, so one text node or none). */
+static int same_attrs(const xmlAttr *a, const xmlAttr *b) {
+  for (; a && b; a = a->next, b = b->next) {
+    const xmlNode *ta = a->children, *tb = b->children;
+    if (!same_str(a->name, b->name) || !same_ns(a->ns, b->ns)) return 0;
+    for (; ta && tb; ta = ta->next, tb = tb->next)
+      if (ta->type != tb->type || !same_str(ta->name, tb->name) ||
+          !same_str(ta->content, tb->content))
+        return 0;
+    if (ta || tb) return 0;
+  }
+  return !a && !b;
+}
+
+/*
+** xmlDocCopyNode leaves _private (axlink's line numbers) behind: walk both
+** trees side by side, carry the lines over, and compare everything a copy
+** must hold. Returns -1 when the copy is not the original: under a failed
+** allocation libxml2 2.9.14's xmlCopyDoc goes on and returns a document
+** with nodes, attributes, namespace declarations or text silently missing
+** (tree.c: xmlStaticCopyNodeList and xmlCopyPropList return NULL over what
+** they had copied), which only a full comparison shows.
+*/
+int axl_copy_complete(const xmlNode *from, xmlNode *to) {
   while (from && to) {
-    if (from->type != to->type || (from->name != to->name &&
-                                   !xmlStrEqual(from->name, to->name)))
-      return -1;
+    if (from->type != to->type || !same_str(from->name, to->name)) return -1;
     if (from->type == XML_ELEMENT_NODE) {
+      if (!same_ns(from->ns, to->ns) || !same_ns_defs(from->nsDef, to->nsDef) ||
+          !same_attrs(from->properties, to->properties))
+        return -1;
       to->_private = from->_private;
-      if (copy_lines(from->children, to->children)) return -1;
+      if (axl_copy_complete(from->children, to->children)) return -1;
+    } else if (!same_str(from->content, to->content)) {
+      return -1;
     }
     from = from->next;
     to = to->next;
   }
   return from || to ? -1 : 0;
+}
+
+xmlNs *axl_copy_ns_list(const xmlNs *list) {
+  xmlNs *head = NULL, *tail = NULL;
+  for (; list; list = list->next) {
+    xmlNs *ns = xmlNewNs(NULL, list->href, list->prefix);
+    if (!ns) {
+      if (head) xmlFreeNsList(head);
+      return NULL;
+    }
+    if (tail) tail->next = ns;
+    else head = ns;
+    tail = ns;
+  }
+  return head;
 }
 
 axl_message *axl_clone(const axl_message *m, axl_error *err) {
@@ -99,7 +158,7 @@ axl_message *axl_clone(const axl_message *m, axl_error *err) {
   axl_error_clear(err);
   axl_guard_enter(&g);
   copy = xmlCopyDoc(m->doc, 1);
-  if (copy && copy_lines(m->doc->children, copy->children)) {
+  if (copy && axl_copy_complete(m->doc->children, copy->children)) {
     xmlFreeDoc(copy);
     copy = NULL;
   }
@@ -112,7 +171,11 @@ axl_message *axl_clone(const axl_message *m, axl_error *err) {
       c->limits = m->limits;
     }
   }
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && c) {
+    axl_message_free(c);
+    c = NULL;
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+  }
   return c;
 }
 

@@ -471,6 +471,10 @@ axl_message *axl_parse(const char *bytes, size_t len, const axl_limits *limits,
   }
   axl_guard_enter(&g);
   m = parse_guarded(bytes ? bytes : "", len, limits, err);
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && m) {
+    axl_message_free(m);
+    m = NULL;
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+  }
   return m;
 }

@@ -301,6 +301,12 @@ static int compile(axl_schema *s, axl_error *err) {
   xmlSchemaParserCtxtPtr pctxt;
   memset(&ce, 0, sizeof ce);
   s->compile_doc = xmlCopyDoc(s->set.files[0].doc, 1);
+  /* An incomplete copy would compile into a different schema. */
+  if (s->compile_doc && axl_copy_complete(s->set.files[0].doc->children,
+                                          s->compile_doc->children)) {
+    xmlFreeDoc(s->compile_doc);
+    s->compile_doc = NULL;
+  }
   if (!s->compile_doc) {
     axl_error_set(err, "AXL-S01", 0, "out of memory");
     return -1;
@@ -324,6 +330,18 @@ static int compile(axl_schema *s, axl_error *err) {
     return -1;
   }
   return 0;
+}
+
+/* A schema built while libxml2 reported an allocation failure may lack a
+** part it silently dropped: refuse it. */
+static axl_schema *leave_checked(axl_guard *g, axl_schema *s,
+                                 axl_error *err) {
+  if (axl_guard_leave(g) && s) {
+    axl_schema_free(s);
+    s = NULL;
+    axl_error_set(err, "AXL-S01", 0, "out of memory");
+  }
+  return s;
 }
 
 static axl_schema *finish(axl_schema *s, axl_error *err) {
@@ -373,8 +391,7 @@ axl_schema *axl_schema_load(const char *path, axl_error *err) {
   axl_guard_enter(&g);
   f->doc = parse_xsd(bytes, len, real, err);
   s = f->doc ? finish(s, err) : (axl_schema_free(s), NULL);
-  axl_guard_leave(&g);
-  return s;
+  return leave_checked(&g, s, err);
 }
 
 axl_schema *axl_schema_parse(const char *xsd, size_t len, const char *base,
@@ -418,8 +435,7 @@ axl_schema *axl_schema_parse(const char *xsd, size_t len, const char *base,
   axl_guard_enter(&g);
   f->doc = parse_xsd(copy, len, url, err);
   s = f->doc ? finish(s, err) : (axl_schema_free(s), NULL);
-  axl_guard_leave(&g);
-  return s;
+  return leave_checked(&g, s, err);
 }
 
 void axl_schema_free(axl_schema *s) {

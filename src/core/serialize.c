@@ -43,6 +43,12 @@ int axl_serialize(const axl_message *m, char **out, size_t *len,
     }
   }
   if (buf) xmlBufferFree(buf);
-  axl_guard_leave(&g);
+  if (axl_guard_leave(&g) && rc == 0) {
+    xmlFree(*out);
+    *out = NULL;
+    *len = 0;
+    rc = -1;
+    axl_error_set(err, "AXL-W05", 0, "out of memory while serialising");
+  }
   return rc;
 }

@@ -116,8 +116,12 @@ int axl_view_build(const axl_message *m, axl_view *v, axl_error *err) {
     xmlHashTablePtr by_id = xmlHashCreate((int)v->n_dl * 2 + 8);
     if (!by_id) goto oom;
     for (size_t j = 0; j < v->n_dl; j++)
-      if (v->dl[j].id)   /* the first of a duplicated ID wins, as in ids.c */
-        xmlHashAddEntry(by_id, BAD_CAST v->dl[j].id, (void *)(j + 1));
+      /* The first of a duplicated ID wins, as in ids.c. */
+      if (v->dl[j].id &&
+          axl_hash_add_first(by_id, BAD_CAST v->dl[j].id, (void *)(j + 1))) {
+        xmlHashFree(by_id, NULL);
+        goto oom;
+      }
     for (size_t i = 0; i < v->n_ext; i++) {
       const char *tid = v->ext[i].target ? axl_attr(v->ext[i].target, "ID")
                                          : NULL;

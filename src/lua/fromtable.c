@@ -327,7 +327,8 @@ static int emit_child(builder *b, lua_State *L, xmlNodePtr parent,
   xmlAddChild(parent, child);
   if (rec) {
     axl_node_set_line(child, axl_node_line(rec));
-    if (rec->nsDef) child->nsDef = xmlCopyNamespaceList(rec->nsDef);
+    if (rec->nsDef && !(child->nsDef = axl_copy_ns_list(rec->nsDef)))
+      luaL_error(L, "not enough memory");
   }
   if (lua_type(L, v) == LUA_TTABLE) {
     int rc;
@@ -732,12 +733,14 @@ int axl_lua_fromtable(lua_State *L) {
   xmlDocSetRootElement(b->doc, root);
   if (rec) {
     axl_node_set_line(root, axl_node_line(rec));
-    if (rec->nsDef) root->nsDef = xmlCopyNamespaceList(rec->nsDef);
+    if (rec->nsDef && !(root->nsDef = axl_copy_ns_list(rec->nsDef)))
+      return luaL_error(L, "not enough memory");
   }
   memcpy(b->mpath, root_name, strlen(root_name) + 1);
   b->mlen = strlen(root_name);
   if (build(b, L, root, 1, rec, 1, 0))
     return axl_lua_refuse(L, NULL, b->code, b->where, b->text);
+  if (axl_guard_saw_oom(&b->guard)) return luaL_error(L, "not enough memory");
   {
     axl_error err;
     axl_message *m = axl_message_wrap(b->doc, &err);
