@@ -165,5 +165,5 @@ uninstall:
 # The tree as cloned: the build trees, and what `luarocks make` compiles in
 # place (objects beside their sources, the module in axlink/).
 clean:
-	rm -rf build build-asan axlink
+	rm -rf build build-* axlink
 	rm -f src/core/*.o src/lua/*.o
