@@ -30,6 +30,21 @@ describe("axlink.cdl registry", function()
     assert.are.equal("AXL-C10", info.code)
   end)
 
+  it("detects every file of a list: two formats in one delivery are refused (AXL-C16)", function()
+    -- The iWize partner file after an Ockto file: once only the first file
+    -- was detected, and the second was decoded as Ockto.
+    for _, order in ipairs { { "ockto-bundled", "iwize-partner" }, { "iwize-partner", "ockto-bundled" } } do
+      local d, err, info = cdl.read { "examples/data/" .. order[1] .. ".json", "examples/data/" .. order[2] .. ".json" }
+      assert.is_nil(d)
+      assert.are.equal("AXL-C16", info.code, err)
+      assert.are.equal(order[2] .. ".json", info.file)
+    end
+    -- Forcing a format reads every file with it (and this one is then refused by that format).
+    local _, _, info = cdl.read({ "examples/data/ockto-bundled.json", "examples/data/iwize-partner.json" },
+      { format = "ockto-json" })
+    assert.are_not.equal("AXL-C16", info.code)
+  end)
+
   it("says which formats it tried when none fits", function()
     local path = tmpfile("nothing any format knows")
     local d, err, info = cdl.read(path)

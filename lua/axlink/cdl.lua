@@ -259,12 +259,14 @@ function M.read(paths, opts)
   if opts.format ~= nil and not by_name[opts.format] then
     return refuse("AXL-C13", ("no format named %s"):format(tostring(opts.format)))
   end
-  local deliveries, format = {}, by_name[opts.format or ""]
+  -- Every file is detected on its own, so files of two formats in one
+  -- delivery are refused (AXL-C16), not read with the first one's format.
+  local deliveries, forced, format = {}, by_name[opts.format or ""], nil
   for _, path in ipairs(paths) do
     local name = basename(path)
     local bytes, err = slurp(path)
     if not bytes then return refuse("AXL-C14", name .. ": cannot read: " .. tostring(err), { file = name }) end
-    local f = format or detect(bytes, path)
+    local f = forced or detect(bytes, path)
     if not f then
       local tried = {}
       for i, r in ipairs(registry) do tried[i] = r.name end
@@ -272,7 +274,8 @@ function M.read(paths, opts)
         :format(name, table.concat(tried, ", ")), { file = name, tried = tried })
     end
     if format and f ~= format then
-      return refuse("AXL-C16", ("%s: files of different formats in one delivery"):format(name), { file = name })
+      return refuse("AXL-C16", ("%s: files of different formats in one delivery (%s, then %s)")
+        :format(name, format.name, f.name), { file = name })
     end
     format = f
     local d, derr, dinfo = call(f, "decode", bytes, path, opts)
@@ -314,10 +317,10 @@ end
 
 M.provenance = fill.provenance
 
--- Built-in formats, in detection order.
+-- Built-in formats, in detection order. One that fails to load is an
+-- error here, never a format silently missing from detection.
 for _, name in ipairs { "axlink.formats.ockto", "axlink.formats.iwize", "axlink.formats.hdn_brondata" } do
-  local ok, format = pcall(require, name)
-  if ok then assert(M.register(format)) end
+  assert(M.register(require(name)))
 end
 
 return M
