@@ -3,7 +3,8 @@
 -- value printed without --show-values.
 local cjson = require "cjson"
 
-local ENV = "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
+-- AXLINK_CPATH lets the specs run against another build tree.
+local ENV = "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='" .. (os.getenv("AXLINK_CPATH") or "build/?.so") .. ";;' "
 
 local function run(args, stdin)
   local out, err = os.tmpname(), os.tmpname()
@@ -20,7 +21,8 @@ local function run(args, stdin)
   return code, slurp(out), slurp(err)
 end
 
-local tmpdir = require("support.files").tmpdir
+local files = require "support.files"
+local tmpdir, slurp = files.tmpdir, files.slurp
 
 local AX = "examples/data/aanvraag.xml"
 local CSV = "examples/formats/household.csv"
@@ -186,6 +188,200 @@ describe("axlink CLI #subprocess", function()
       assert.are.equal(2, j.links[1].hypotheekgever)
       assert.is_nil(j.links[1].partij)
       os.execute("rm -rf " .. d)
+    end)
+  end)
+
+  -- Issue 11: nothing asked for is ignored, outputs never destroy inputs,
+  -- refusals say why.
+  describe("global flags", function()
+    it("work before and after the command", function()
+      for _, args in ipairs { "--json links " .. AX, "links --json " .. AX, "links " .. AX .. " --json" } do
+        local code, out = run(args)
+        assert.are.equal(0, code, args)
+        assert.are.equal(AX, cjson.decode(out).file, args)
+      end
+      local code, out = run("--quiet check " .. AX)
+      assert.are.equal(0, code)
+      assert.are.equal("", out)
+      -- A value that looks like a flag stays the option's value.
+      code = run("check " .. AX .. " --mode --json")
+      assert.are.equal(2, code)
+    end)
+
+    it("take --max-bytes and --max-elements with K, M, G on every command that reads AX", function()
+      for _, c in ipairs { "check", "links", "show" } do
+        local code, _, err = run(c .. " --max-bytes 1K " .. AX)
+        assert.are.equal(2, code, c)
+        assert.truthy(err:find("AXL-P03", 1, true), c .. ": " .. err)
+        assert.are.equal(0, (run("--max-bytes 1M " .. c .. " " .. AX)), c)
+      end
+      local code, _, err = run("check --max-elements 10 " .. AX)
+      assert.are.equal(2, code)
+      assert.truthy(err:find("max_elements", 1, true), err)
+      code, _, err = run("check --max-bytes 12X " .. AX)
+      assert.are.equal(2, code)
+      assert.truthy(err:find("--max-bytes expects a positive size", 1, true), err)
+    end)
+  end)
+
+  describe("outputs never destroy inputs", function()
+    local function copy_inputs(d)
+      os.execute(("cp %s %s/in.xml && cp %s %s/h.csv"):format(AX, d, CSV, d))
+      return d .. "/in.xml", d .. "/h.csv"
+    end
+
+    it("refuses --provenance or -o onto any input, before anything is read", function()
+      local d = tmpdir()
+      local ax, csv = copy_inputs(d)
+      local before_ax, before_csv = slurp(ax), slurp(csv)
+      for _, args in ipairs {
+        ("link %s %s %s --fill --provenance %s -o %s/out.xml"):format(ax, csv, FMT, ax, d),
+        ("link %s %s %s --fill --provenance %s -o %s/out.xml"):format(ax, csv, FMT, csv, d),
+        ("link %s %s %s --fill --provenance %s/../%s/h.csv -o %s/out.xml"):format(ax, csv, FMT, d,
+          d:match("[^/]+$"), d),
+        ("link %s %s %s -o %s"):format(ax, csv, FMT, csv),
+      } do
+        local code, _, err = run(args)
+        assert.are.equal(2, code, args)
+        assert.truthy(err:find("is one of the input files", 1, true), err)
+      end
+      assert.are.equal(before_ax, slurp(ax))
+      assert.are.equal(before_csv, slurp(csv))
+      assert.is_nil(io.open(d .. "/out.xml"))
+      assert.is_nil(io.open(d .. "/-"))
+      os.execute("rm -rf " .. d)
+    end)
+
+    it("takes - as standard output for --provenance, and refuses two outputs there", function()
+      local d = tmpdir()
+      local code, out = run(("link %s %s %s --fill --overwrite --provenance - -o %s/out.xml"):format(AX, CSV, FMT, d))
+      assert.are.equal(0, code)
+      assert.are.equal("Nieuwe Ebbingestraat", cjson.decode(out).changes[1].new)
+      assert.is_nil(io.open("-"))
+      local err
+      code, out, err = run(("link %s %s %s --fill --provenance -"):format(AX, CSV, FMT))
+      assert.are.equal(2, code)
+      assert.are.equal("", out)
+      assert.truthy(err:find("two outputs on standard output (-o and --provenance)", 1, true), err)
+      code, out, err = run(("link %s %s %s --fill -o %s/x.json --provenance %s/x.json"):format(AX, CSV, FMT, d, d))
+      assert.are.equal(2, code)
+      assert.are.equal("", out)
+      assert.truthy(err:find("name the same file", 1, true), err)
+      assert.is_nil(io.open(d .. "/x.json"))
+      os.execute("rm -rf " .. d)
+    end)
+
+    -- A signal while axlink waits for its input: deterministic, and what a
+    -- user's Ctrl-C or a service manager's SIGTERM does.
+    for _, sig in ipairs { { "TERM", 143 }, { "INT", 130 } } do
+      it("stops on SIG" .. sig[1] .. " with exit " .. sig[2] .. ", one line, nothing written or left", function()
+        local d = tmpdir()
+        local err = d .. "/err"
+        local cmd = ("(sleep 4) | %s lua5.4 bin/axlink link - %s %s -o %s/out.xml 2>%s & pid=$!; sleep 1; " ..
+          "kill -%s $pid; wait $pid; echo $?"):format(ENV, CSV, FMT, d, err, sig[1])
+        local p = io.popen(cmd)
+        local code = tonumber(p:read("l"))
+        p:close()
+        assert.are.equal(sig[2], code)
+        assert.are.equal("axlink: interrupted by SIG" .. sig[1] .. ": nothing written\n", slurp(err))
+        local ls = io.popen("ls -A " .. d)
+        assert.are.equal("err\n", ls:read("a"))
+        ls:close()
+        os.execute("rm -rf " .. d)
+      end)
+    end
+  end)
+
+  describe("nothing asked for is ignored", function()
+    it("refuses a --match or --skip id the delivery does not hold, naming it", function()
+      for _, flag in ipairs { "--match typo-id=2", "--skip typo-id" } do
+        local code, _, err = run(("link %s %s %s %s"):format(AX, CSV, FMT, flag))
+        assert.are.equal(2, code, flag)
+        assert.truthy(err:find(flag:match("^%S+") .. " typo-id: the delivery holds no person with this id", 1, true),
+          err)
+      end
+    end)
+
+    it("check and links on a CDL file say what it is and point at show", function()
+      for _, c in ipairs { "check", "links" } do
+        for _, f in ipairs { "examples/data/ockto-bundled.json", "examples/data/brondata/" } do
+          local path = f
+          if f:sub(-1) == "/" then
+            local p = io.popen("ls examples/data/brondata/*.xml | head -n 1")
+            path = p:read("l")
+            p:close()
+          end
+          local code, _, err = run(c .. " " .. path)
+          assert.are.equal(2, code, c .. " " .. path)
+          assert.truthy(err:find("is a CDL file (format ", 1, true), err)
+          assert.truthy(err:find("`axlink show " .. path .. "`", 1, true), err)
+        end
+      end
+    end)
+
+    it("check and links on XML that is not an AX: AXL-R18, exit 2", function()
+      local foo = files.tmpfile("<Foo><Bar>x</Bar></Foo>\n")
+      local code, out = run("check " .. foo)
+      assert.are.equal(2, code)
+      assert.truthy(out:find("AXL-R18", 1, true), out)
+      local j
+      code, j = run("check --json " .. foo)
+      assert.are.equal(2, code)
+      j = cjson.decode(j)
+      assert.are.equal(false, j.ok)
+      assert.are.equal(1, #j.problems)
+      assert.are.equal("AXL-R18", j.problems[1].code)
+      code = run("links " .. foo)
+      assert.are.equal(2, code)
+      os.remove(foo)
+    end)
+  end)
+
+  describe("refusals say why", function()
+    it("answers --json on error paths too", function()
+      local bad = files.tmpfile("<OfferteAanvraag>\n<Naam>Geheimenaam</Naam></Offerte>")
+      local code, out, err = run("--json check " .. bad)
+      os.remove(bad)
+      assert.are.equal(2, code)
+      assert.are.equal("", err)
+      local j = cjson.decode(out)
+      assert.are.equal(false, j.ok)
+      assert.are.equal("AXL-P01", j.error.code)
+      assert.are.equal(2, j.error.line)
+      assert.falsy(out:find("Geheimenaam", 1, true))
+      code, out = run("check --json /nonexistent.xml")
+      assert.are.equal(2, code)
+      assert.are.equal(false, cjson.decode(out).ok)
+      code, out = run("--json frobnicate")
+      assert.are.equal(2, code)
+      assert.are.equal("AXL-U01", cjson.decode(out).error.code)
+      code, out = run(("link --json %s %s %s --match 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d=4"):format(AX, CSV, FMT))
+      assert.are.equal(2, code)
+      j = cjson.decode(out)
+      assert.are.equal("AXL-L02", j.error.code)
+      assert.are.equal("mismatch", j.error.grades[1].grade)
+    end)
+
+    it("prints each grade a refused link rests on, by name", function()
+      local code, _, err = run(("link %s %s %s --match 7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d=4"):format(AX, CSV, FMT))
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-L02", 1, true), err)
+      assert.truthy(err:find("person 1 vs Hypotheekgever 4: mismatch", 1, true), err)
+      assert.falsy(err:find("1954", 1, true))
+    end)
+
+    it("groups links by Hypotheekgever, names the supplier, exits 1 on a link missing its reference", function()
+      local code, out = run("links spec/fixtures/rules/R10-several.xml")
+      assert.are.equal(1, code)
+      assert.truthy(out:find("missing: no RefDataleverancier", 1, true), out)
+      local heads = select(2, out:gsub("\nHypotheekgever ", "")) + (out:find("^Hypotheekgever ") and 1 or 0)
+      local _, js = run("links --json spec/fixtures/rules/R10-several.xml")
+      local hgs = {}
+      for _, l in ipairs(cjson.decode(js).links) do hgs[l.hypotheekgever] = true end
+      local n = 0
+      for _ in pairs(hgs) do n = n + 1 end
+      assert.are.equal(n, heads)
+      assert.are.equal(0, (run("links spec/fixtures/rules/ok-bundled.xml")))
     end)
   end)
 

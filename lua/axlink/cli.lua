@@ -1,8 +1,10 @@
 --- The axlink command line (DESIGN 8).
 -- Exit status: 0 all well, 1 rule or validation errors found, 2 bad input or
--- usage. Data values (names, dates, amounts) are printed only with
--- --show-values; `links` prints the keys, which are its output. Nothing is
--- written when a run fails, and -o onto an input file is refused.
+-- usage, 130/143 interrupted by SIGINT/SIGTERM. Data values (names, dates,
+-- amounts) are printed only with --show-values; `links` prints the keys,
+-- which are its output. Nothing is written when a run fails, and no output
+-- path may be one of the inputs. `--json` answers on every path, errors
+-- included.
 -- @module axlink.cli
 
 local argparse = require "argparse"
@@ -12,6 +14,7 @@ local core = require "axlink.core"
 local M = {}
 
 local EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
+local EXIT_SIGNAL = { SIGINT = 130, SIGTERM = 143 }
 
 -- {======================================================================
 -- Output
@@ -69,7 +72,24 @@ local function array(t)
 end
 
 -- {======================================================================
--- Reading inputs
+-- Failures
+-- =======================================================================
+
+-- Raises a failure the main loop turns into its exit status and, with
+-- --json, into { ok = false, error = { code, message, path, line, ... } }.
+-- info: the API's error info (code, line, path, grades, problems), or a
+-- table with the code of a CLI refusal (AXL-U..., doc/cli.md).
+local function fail(text, exit, info)
+  error({ exit = exit or EXIT_BAD, text = text, info = info }, 0)
+end
+
+-- Usage errors: bad arguments, an output onto an input, ... (exit 2).
+local function usage(code, text)
+  fail(text, EXIT_BAD, { code = code })
+end
+
+-- {======================================================================
+-- Inputs and outputs
 -- =======================================================================
 
 local Run = {}
@@ -79,74 +99,150 @@ function Run:progress(text)
   if is_tty(2) and not self.args.quiet and not self.args.json then io.stderr:write(text, "\n") end
 end
 
+-- The limits given on the command line, for every command that reads AX.
+function Run:limits(extra)
+  local o = { max_bytes = self.args.max_bytes, max_elements = self.args.max_elements }
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
 function Run:read_message(path, opts)
+  opts = self:limits(opts)
   if path == "-" then
-    if self.stdin_used then return nil, "standard input can be read only once" end
+    if self.stdin_used then usage("AXL-U01", "standard input can be read only once") end
     self.stdin_used = true
-    local o = { name = "stdin" }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return axlink.parse(io.stdin:read("a"), o)
+    opts.name = "stdin"
+    return axlink.parse(io.stdin:read("a"), opts)
   end
   return axlink.read(path, opts)
 end
 
+-- A file that a CDL format recognises, or nil: to say what a file is when
+-- it is given where an AX belongs.
+local function cdl_format_of(path)
+  if path == "-" then return nil end
+  local d = axlink.cdl.read(path)
+  return d and d.format
+end
+
+-- Reads an AX for check and links: a CDL file is named for what it is
+-- and pointed at `show`; another XML root is AXL-R18 (exit 2).
+function Run:read_ax(path, opts)
+  local msg, err, info = self:read_message(path, opts)
+  local root = msg and msg:root()
+  if not msg or root ~= "OfferteAanvraag" then
+    local format = cdl_format_of(path)
+    if format then
+      fail(("%s is a CDL file (format %s), not an AX message: `axlink show %s` summarises it")
+        :format(path, format, path), EXIT_BAD, { code = "AXL-R18" })
+    end
+  end
+  if not msg then fail(err, EXIT_BAD, info) end
+  return msg
+end
+
 function Run.load_schema(_, path)
   if not path then return nil end
-  local s, err = axlink.schema.load(path)
-  if not s then error({ exit = EXIT_BAD, text = err }, 0) end
+  local s, err, info = axlink.schema.load(path)
+  if not s then fail(err, EXIT_BAD, info) end
   return s
 end
 
-local function fail(text, exit)
-  error({ exit = exit or EXIT_BAD, text = text }, 0)
+-- Two paths naming one file: the same device and inode when both exist,
+-- else the same absolute path once "." and ".." are resolved.
+local function absolute(path)
+  if path:sub(1, 1) ~= "/" then path = (os.getenv("PWD") or ".") .. "/" .. path end
+  local parts = {}
+  for part in path:gmatch("[^/]+") do
+    if part == ".." then parts[#parts] = nil
+    elseif part ~= "." then parts[#parts + 1] = part end
+  end
+  return "/" .. table.concat(parts, "/")
 end
 
--- Refuses -o onto any of the inputs: the same file, whatever the path says.
-local function check_output(out, inputs)
-  if not out or out == "-" then return end
-  for _, p in ipairs(inputs) do
-    if p ~= "-" and core._same_file(out, p) then
-      fail(("-o %s is one of the input files: refused"):format(out))
+local function same_file(a, b)
+  return core._same_file(a, b) or absolute(a) == absolute(b)
+end
+
+-- Refuses, before anything is read, an output onto an input or onto another
+-- output, and two outputs on standard output at once (exit 2).
+-- outputs: list of { flag = "-o", path = ... } (path nil: not asked for).
+local function check_outputs(outputs, inputs)
+  local on_stdout = {}
+  for i, o in ipairs(outputs) do
+    if o.path == "-" then
+      on_stdout[#on_stdout + 1] = o.flag
+    elseif o.path then
+      for _, p in ipairs(inputs) do
+        if p ~= "-" and same_file(o.path, p) then
+          usage("AXL-U02", ("%s %s is one of the input files: refused, nothing read or written"):format(o.flag, o.path))
+        end
+      end
+      for j = 1, i - 1 do
+        local q = outputs[j]
+        if q.path and q.path ~= "-" and same_file(o.path, q.path) then
+          usage("AXL-U02", ("%s and %s name the same file %s: refused"):format(q.flag, o.flag, o.path))
+        end
+      end
     end
   end
+  if #on_stdout > 1 then
+    usage("AXL-U03", ("two outputs on standard output (%s): give one of them a file")
+      :format(table.concat(on_stdout, " and ")))
+  end
 end
+
+-- Refuses to write once a signal came: the run is interrupted.
+local function not_interrupted()
+  local sig = core._caught()
+  if sig then error("interrupted by " .. sig, 0) end
+end
+
+-- What has been written, so an interruption after it says so.
+local written = {}
 
 local function write_output(out, msg)
+  not_interrupted()
   if not out or out == "-" then
     io.stdout:write(msg:serialize())
-    return true
+  else
+    local ok, err, info = msg:write(out)
+    if not ok then fail(err, EXIT_BAD, info) end
   end
-  local ok, err = msg:write(out)
-  if not ok then fail(err) end
-  return true
+  written[#written + 1] = out or "-"
 end
 
-local function write_file_atomic(path, text)
-  local tmp = path .. ".axlink-tmp"
-  local f, err = io.open(tmp, "wb")
-  if not f then fail(("cannot write %s: %s"):format(path, err)) end
-  f:write(text)
-  f:close()
-  local ok, rerr = os.rename(tmp, path)
-  if not ok then
-    os.remove(tmp)
-    fail(("cannot write %s: %s"):format(path, rerr))
+local function write_text(path, text)
+  not_interrupted()
+  if path == "-" then
+    io.stdout:write(text)
+  else
+    local ok, err = core._write_file(path, text)
+    if not ok then fail(err, EXIT_BAD, { code = err:match("AXL%-%u%d+") }) end
   end
+  written[#written + 1] = path
 end
 
 -- {======================================================================
 -- Reports
 -- =======================================================================
 
-function Run.print_problems(_, problems, paint)
-  for _, p in ipairs(problems) do
-    local where = p.path or p.file or ""
-    if p.line then where = where .. ":" .. p.line end
-    io.stdout:write(("%s %s %s %s\n"):format(paint(p.severity, p.severity), p.code, where, p.message))
-  end
+-- One line per problem: severity, code, where (path:line or file:line), why.
+local function problem_line(p, paint)
+  local where = p.path or p.file or ""
+  if p.line then where = where .. ":" .. p.line end
+  return ("%s %s %s %s"):format(paint(p.severity or "error", p.severity or "error"), p.code, where, p.message)
+end
+
+function Run.print_problems(_, problems, paint, out)
+  out = out or io.stdout
+  for _, p in ipairs(problems) do out:write(problem_line(p, paint), "\n") end
 end
 
 local function worst(problems)
+  for _, p in ipairs(problems) do
+    if p.code == "AXL-R18" then return EXIT_BAD end   -- not an AX at all
+  end
   for _, p in ipairs(problems) do
     if p.severity == "error" then return EXIT_FINDINGS end
   end
@@ -160,98 +256,154 @@ end
 local commands = {}
 
 function commands.check(run, a)
-  local msg, err = run:read_message(a.file)
-  if not msg then fail(err) end
-  local opts = { mode = a.mode, schema = run:load_schema(a.schema) }
+  local schema = run:load_schema(a.schema)
+  local msg = run:read_ax(a.file)
+  local opts = { mode = a.mode, schema = schema }
   if a.max_externe or a.max_dataleverancier then
     opts.limits = { ExterneIdentificatie = a.max_externe, Dataleverancier = a.max_dataleverancier }
   end
   local report = msg:check(opts)
+  local exit = worst(report.problems)
   if a.json then
     io.stdout:write(to_json({ file = a.file, mode = a.mode or "send", ok = report.ok,
       problems = array(report.problems) }), "\n")
-  elseif not a.quiet then
+  elseif not a.quiet or exit ~= EXIT_OK then
     run:print_problems(report.problems, run.paint)
     io.stdout:write(report.ok and run.paint("ok", "ok") or run.paint("error", "errors"),
       (" (%d problem%s)\n"):format(#report.problems, #report.problems == 1 and "" or "s"))
   end
-  return worst(report.problems)
+  return exit
 end
 
+local MISSING_TEXT = { ref = "no RefDataleverancier", entity = "no Dataleverancier entity", key = "no key" }
+
+-- The lender's view, grouped by Hypotheekgever in document order. A link
+-- without its reference, entity or key makes the exit status 1.
 function commands.links(run, a)
-  local msg, err = run:read_message(a.file)
-  if not msg then fail(err) end
+  local msg = run:read_ax(a.file)
+  local report_r18 = msg:root() ~= "OfferteAanvraag" and msg:check() or nil
+  if report_r18 then
+    if a.json then
+      io.stdout:write(to_json({ file = a.file, ok = false, links = array(), problems = array(report_r18.problems) }),
+        "\n")
+    else
+      run:print_problems(report_r18.problems, run.paint, io.stderr)
+    end
+    return EXIT_BAD
+  end
   local links = msg:links()
-  if not a.show_values then
-    for _, l in ipairs(links) do l.partij = nil end   -- names and dates only with the flag
+  local exit = EXIT_OK
+  for _, l in ipairs(links) do
+    if #l.missing > 0 then exit = EXIT_FINDINGS end
+    if not a.show_values then l.partij = nil end   -- names and dates only with the flag
   end
   if a.json then
     for _, l in ipairs(links) do l.missing = array(l.missing) end
-    io.stdout:write(to_json({ file = a.file, links = array(links) }), "\n")
-    return EXIT_OK
+    io.stdout:write(to_json({ file = a.file, ok = exit == EXIT_OK, links = array(links) }), "\n")
+    return exit
   end
+  local current
   for _, l in ipairs(links) do
-    local line = ("Hypotheekgever %s: PersoonsID %s -> Dataleverancier %s (ref %s)"):format(
-      tostring(l.hypotheekgever or "?"), l.persoons_id or "(none)", l.dataleverancier_id or "(none)",
-      l.ref or "none")
-    if l.supplier then line = line .. (", %s (inferred)"):format(l.supplier) end
-    if #l.missing > 0 then line = line .. run.paint("warning", " missing: " .. table.concat(l.missing, ", ")) end
-    if l.partij then
-      line = line .. (" [%s, %s]"):format(l.partij.surname or "?", l.partij.birth_date or "?")
+    if l.hypotheekgever ~= current then
+      current = l.hypotheekgever
+      local extra = ""
+      if l.partij then extra = (" [%s, %s]"):format(l.partij.surname or "?", l.partij.birth_date or "?") end
+      io.stdout:write(("Hypotheekgever %s%s\n"):format(tostring(l.hypotheekgever or "?"), extra))
+    end
+    local supplier = l.supplier and (l.supplier .. (l.supplier_inferred and " (inferred from the key)" or ""))
+      or "supplier unknown"
+    if l.by_r10 then supplier = supplier .. ", by R10, unreferenced" end
+    local line = ("  PersoonsID %s -> DataleverancierID %s (ref %s, Dataleverancier %s), %s"):format(
+      l.persoons_id or "(none)", l.dataleverancier_id or "(none)", l.ref or "none",
+      l.dataleverancier_volgnummer and tostring(l.dataleverancier_volgnummer) or "none", supplier)
+    if #l.missing > 0 then
+      local why = {}
+      for i, m in ipairs(l.missing) do why[i] = MISSING_TEXT[m] or m end
+      line = line .. run.paint("error", "; missing: " .. table.concat(why, ", "))
     end
     io.stdout:write(line, "\n")
   end
   if #links == 0 and not a.quiet then io.stdout:write("no ExterneIdentificatie\n") end
-  return EXIT_OK
+  return exit
 end
 
-local function parse_match(list, skips)
+-- --match and --skip into the API's opts.match; an id the delivery does not
+-- hold is a usage error naming it (it is a key the caller typed, not data).
+local function parse_match(list, skips, delivery)
+  local known = {}
+  for _, p in ipairs(delivery.persons) do
+    if p.id then known[p.id] = true end
+  end
   local match = {}
+  local function person(flag, id)
+    if not known[id] then
+      usage("AXL-U04", ("%s %s: the delivery holds no person with this id"):format(flag, id))
+    end
+  end
   for _, m in ipairs(list or {}) do
     local id, target = m:match("^(.-)=(.+)$")
-    if not id or id == "" then fail(("--match %s: PERSON_ID=VOLGNUMMER or PERSON_ID=PARTIJ_ID expected"):format(m)) end
+    if not id or id == "" then
+      usage("AXL-U01", ("--match %s: PERSON_ID=VOLGNUMMER or PERSON_ID=PARTIJ_ID expected"):format(m))
+    end
+    person("--match", id)
     match[id] = math.tointeger(tonumber(target)) or target
   end
-  for _, id in ipairs(skips or {}) do match[id] = false end
+  for _, id in ipairs(skips or {}) do
+    person("--skip", id)
+    match[id] = false
+  end
   return match
 end
 
-function commands.link(run, a)
-  check_output(a.output, { a.file, table.unpack(a.cdl) })
-  if a.format_file then
-    local ok, err = axlink.cdl.load(a.format_file)
-    if not ok then fail(err) end
+-- A refused link in words: each grade and problem the refusal rests on.
+local function explain_refusal(run, info)
+  local lines = {}
+  for _, g in ipairs(info and info.grades or {}) do
+    lines[#lines + 1] = ("  person %d vs Hypotheekgever %s: %s"):format(g.person, tostring(g.hypotheekgever),
+      g.grade)
   end
-  local msg, err = run:read_message(a.file, { schema = run:load_schema(a.schema) })
-  if not msg then fail(err) end
+  for _, p in ipairs(info and info.problems or {}) do lines[#lines + 1] = "  " .. problem_line(p, run.paint) end
+  return lines
+end
+
+function commands.link(run, a)
+  local inputs = { a.file, a.format_file, a.schema }
+  for _, c in ipairs(a.cdl) do inputs[#inputs + 1] = c end
+  local xml_out = a.output or (not a.json and "-" or nil)
+  check_outputs({ { flag = "-o", path = xml_out },
+    { flag = "--json", path = a.json and a.output ~= "-" and "-" or nil },
+    { flag = "--provenance", path = a.provenance } }, inputs)
+  if a.provenance and not a.fill then usage("AXL-U01", "--provenance needs --fill (it records fill's changes)") end
+  if a.format_file then
+    local ok, err, info = axlink.cdl.load(a.format_file)
+    if not ok then fail(err, EXIT_BAD, info) end
+  end
+  local msg, err, info = run:read_message(a.file, { schema = run:load_schema(a.schema) })
+  if not msg then fail(err, EXIT_BAD, info) end
   run:progress(("reading %d CDL file(s)"):format(#a.cdl))
-  local delivery, derr = axlink.cdl.read(a.cdl, { format = a.format, person_id = a.person_id })
-  if not delivery then fail(derr) end
-  local result, lerr, linfo = msg:link(delivery, { match = parse_match(a.match, a.skip), force = a.force,
-    replace = a.replace })
+  local delivery, derr, dinfo = axlink.cdl.read(a.cdl, { format = a.format, person_id = a.person_id })
+  if not delivery then fail(derr, EXIT_BAD, dinfo) end
+  local match = parse_match(a.match, a.skip, delivery)
+  local result, lerr, linfo = msg:link(delivery, { match = match, force = a.force, replace = a.replace })
   if not result then
-    if a.json then
-      io.stdout:write(to_json({ ok = false, error = { code = linfo.code, message = lerr,
-        grades = linfo.grades and array(linfo.grades), problems = linfo.problems and array(linfo.problems) } }),
-        "\n")
-    end
-    fail(lerr)
+    run.details = explain_refusal(run, linfo)
+    fail(lerr, EXIT_BAD, linfo)
   end
   local filled
   if a.fill then
     local t = msg:totable()
-    local fr, ferr = axlink.cdl.fill(t, delivery, { household = a.household, pension_basis = a.pension_basis,
-      overwrite = a.overwrite })
-    if not fr then fail(ferr) end
-    local ok, uerr = msg:settable(t)
-    if not ok then fail(uerr) end
+    local fr, ferr, finfo = axlink.cdl.fill(t, delivery, { household = a.household,
+      pension_basis = a.pension_basis, overwrite = a.overwrite })
+    if not fr then fail(ferr, EXIT_BAD, finfo) end
+    local ok, uerr, uinfo = msg:settable(t)
+    if not ok then fail(uerr, EXIT_BAD, uinfo) end
     filled = fr
   end
   local report = msg:check()
   local exit = worst(report.problems)
   if exit == EXIT_OK then
-    if a.provenance and filled then write_file_atomic(a.provenance, axlink.cdl.provenance(filled)) end
-    if a.output or not a.json then write_output(a.output, msg) end
+    if xml_out then write_output(xml_out, msg) end
+    if a.provenance and filled then write_text(a.provenance, axlink.cdl.provenance(filled)) end
   end
   if a.json then
     local out = { ok = exit == EXIT_OK, links = array(result.links), skipped = array(result.skipped),
@@ -268,7 +420,7 @@ function commands.link(run, a)
         conflicts = strip(filled.conflicts) }
     end
     if a.output ~= "-" then io.stdout:write(to_json(out), "\n") end
-  elseif not a.quiet then
+  elseif not a.quiet or exit ~= EXIT_OK then
     for _, l in ipairs(result.links) do
       io.stderr:write(("linked: person %d -> Hypotheekgever %d, Dataleverancier %s (%s%s)\n"):format(
         l.person, l.hypotheekgever, l.ref, l.grade, l.created and "" or ", already linked"))
@@ -286,21 +438,26 @@ function commands.link(run, a)
         io.stderr:write(("  %s <- %s%s\n"):format(c.path, c.source or "?",
           a.show_values and (" = " .. tostring(c.new)) or ""))
       end
+      for _, c in ipairs(filled.conflicts) do
+        io.stderr:write(("  conflict %s (%s differs; not overwritten%s)\n"):format(c.path, c.source or "?",
+          a.show_values and (": AX " .. tostring(c.ax_value) .. ", CDL " .. tostring(c.cdl_value)) or ""))
+      end
+      for _, c in ipairs(filled.proposals) do
+        io.stderr:write(("  proposal %s (%s)\n"):format(c.path, c.reason or "proposed"))
+      end
     end
-    for _, p in ipairs(report.problems) do
-      io.stderr:write(("%s %s %s %s\n"):format(run.paint(p.severity, p.severity), p.code, p.path or "", p.message))
-    end
+    run:print_problems(report.problems, run.paint, io.stderr)
     if exit ~= EXIT_OK then io.stderr:write("axlink: rule errors: nothing written\n") end
   end
   return exit
 end
 
 function commands.unlink(run, a)
-  check_output(a.output, { a.file })
-  local msg, err = run:read_message(a.file)
-  if not msg then fail(err) end
-  local ok, uerr = msg:unlink { persoons_id = a.persoons_id, dataleverancier_id = a.dataleverancier_id }
-  if not ok then fail(uerr) end
+  check_outputs({ { flag = "-o", path = a.output or "-" } }, { a.file })
+  local msg, err, info = run:read_message(a.file)
+  if not msg then fail(err, EXIT_BAD, info) end
+  local ok, uerr, uinfo = msg:unlink { persoons_id = a.persoons_id, dataleverancier_id = a.dataleverancier_id }
+  if not ok then fail(uerr, EXIT_BAD, uinfo) end
   write_output(a.output, msg)
   return EXIT_OK
 end
@@ -312,7 +469,7 @@ commands["schema-check"] = function(run, a)
   if a.json then
     io.stdout:write(to_json({ file = a.xsd, ok = report.ok, limits = limits, problems = array(report.problems) }),
       "\n")
-  elseif not a.quiet then
+  elseif not a.quiet or not report.ok then
     local function fmt(o)
       if not o then return "undecided" end
       return ("%s..%s"):format(o.min, o.max == math.huge and "unbounded" or o.max)
@@ -328,12 +485,12 @@ end
 
 function commands.validate(run, a)
   local schema = run:load_schema(a.schema)
-  local msg, err = run:read_message(a.file)
-  if not msg then fail(err) end
+  local msg, err, info = run:read_message(a.file)
+  if not msg then fail(err, EXIT_BAD, info) end
   local ok, problems = msg:validate(schema)
   if a.json then
     io.stdout:write(to_json({ file = a.file, ok = ok, problems = array(problems) }), "\n")
-  elseif not a.quiet then
+  elseif not a.quiet or not ok then
     run:print_problems(problems, run.paint)
     io.stdout:write(ok and run.paint("ok", "valid\n") or run.paint("error", "not valid\n"))
   end
@@ -363,12 +520,17 @@ local function show_delivery(a, d)
 end
 
 function commands.show(run, a)
-  local msg, err = run:read_message(a.file)
-  if not msg and a.file ~= "-" then
-    local d = axlink.cdl.read(a.file)
-    if d then return show_delivery(a, d) end
+  if a.format_file then
+    local ok, err, info = axlink.cdl.load(a.format_file)
+    if not ok then fail(err, EXIT_BAD, info) end
   end
-  if not msg then fail(err) end
+  local msg, err, info = run:read_message(a.file)
+  if (not msg or a.format) and a.file ~= "-" then
+    local d, derr, dinfo = axlink.cdl.read(a.file, { format = a.format })
+    if d then return show_delivery(a, d) end
+    if a.format then fail(derr, EXIT_BAD, dinfo) end
+  end
+  if not msg then fail(err, EXIT_BAD, info) end
   local demo = require "axlink.demo"
   if a.json then
     io.stdout:write(to_json({ file = a.file, root = msg:root(), summary = array(demo.summary(msg)) }), "\n")
@@ -389,93 +551,167 @@ end
 -- Arguments
 -- =======================================================================
 
+-- Flags that work before or after the command (DESIGN 8). They are taken
+-- out of the arguments first, so argparse sees each command's own only.
+local GLOBAL_FLAGS = { ["--json"] = "json", ["--quiet"] = "quiet", ["--show-values"] = "show_values",
+  ["--no-color"] = "no_color" }
+local GLOBAL_SIZES = { ["--max-bytes"] = "max_bytes", ["--max-elements"] = "max_elements" }
+local GLOBAL_HELP = "Global flags (before or after the command): --json, --quiet, --show-values, --no-color, " ..
+  "--max-bytes N, --max-elements N (N with K, M or G)."
+
+-- "16M" -> 16777216; K, M, G are powers of 1024. nil when not a size.
+local function size(text)
+  local n, unit = tostring(text):match("^(%d+)([KkMmGg]?)$")
+  if not n then return nil end
+  local f = ({ [""] = 1, k = 1024, m = 1024 ^ 2, g = 1024 ^ 3 })[unit:lower()]
+  return math.tointeger(tonumber(n) * f)
+end
+
+-- Splits argv into the global settings and the rest; `takes_value` names
+-- the options whose next argument is a value, never a flag.
+local function take_globals(argv, takes_value)
+  local globals, rest = {}, {}
+  local i = 1
+  while i <= #argv do
+    local arg = argv[i]
+    local name, inline = arg:match("^(%-%-[%w-]+)=(.*)$")
+    name = name or arg
+    if arg == "--" then
+      for j = i, #argv do rest[#rest + 1] = argv[j] end
+      break
+    elseif GLOBAL_FLAGS[arg] then
+      globals[GLOBAL_FLAGS[arg]] = true
+    elseif GLOBAL_SIZES[name] then
+      local v = inline
+      if not v then
+        i = i + 1
+        v = argv[i]
+      end
+      local n = v and size(v)
+      if not n or n < 1 then
+        return nil, ("%s expects a positive size such as 16M, got %s"):format(name, tostring(v))
+      end
+      globals[GLOBAL_SIZES[name]] = n
+    else
+      rest[#rest + 1] = arg
+      if takes_value[arg] and argv[i + 1] then
+        i = i + 1
+        rest[#rest + 1] = argv[i]
+      end
+    end
+    i = i + 1
+  end
+  return globals, rest
+end
+
 local function parser()
+  local takes_value = {}
+  -- An option with a value, recorded so the global flags never take it.
+  local function option(cmd, names, text)
+    for n in names:gmatch("%S+") do takes_value[n] = true end
+    return cmd:option(names, text)
+  end
   local p = argparse("axlink", "HDN AX mortgage messages and Consumenten Data Leverancier (CDL) links.")
     :epilog("Examples:\n  axlink link aanvraag.xml ockto.json -o aanvraag-met-cdl.xml\n" ..
-      "  axlink check aanvraag.xml --mode receive\n  axlink demo")
+      "  axlink check aanvraag.xml --mode receive\n  axlink demo\n\n" .. GLOBAL_HELP)
   p:flag("--version", "Print the version and exit.")
-  p:flag("--json", "Machine-readable output (see doc/cli.md).")
-  p:flag("--quiet", "Print nothing but errors.")
+  p:flag("--json", "Machine-readable output, errors included (see doc/cli.md).")
+  p:flag("--quiet", "Print nothing but errors and findings.")
   p:flag("--show-values", "Also print data values (names, dates, amounts).")
+  p:flag("--no-color", "No colours, also on a terminal (as NO_COLOR).")
+  p:option("--max-bytes", "Largest AX accepted (default 16M).")
+  p:option("--max-elements", "Most elements accepted in an AX (default 1000000).")
   p:command_target("command")
   p:require_command(false)
 
-  local link = p:command("link", "Link CDL files to the applicants of an AX message.")
-    :epilog("Example: axlink link aanvraag.xml ockto.json --match d0228eea-...=745 -o out.xml")
+  local function command(name, text, example)
+    return p:command(name, text):epilog("Example: " .. example .. "\n" .. GLOBAL_HELP)
+  end
+
+  local link = command("link", "Link CDL files to the applicants of an AX message.",
+    "axlink link aanvraag.xml ockto.json --match d0228eea-...=745 -o out.xml")
   link:argument("file", "The AX message (- for standard input).")
   link:argument("cdl", "CDL file(s) of one delivery."):args("+")
-  link:option("-o --output", "Write the linked AX here (- for standard output, the default).")
-  link:option("--format", "Force a CDL format by name.")
-  link:option("--format-file", "Load a format from a Lua file first.")
-  link:option("--person-id", "The person's key for a file that carries none (iwize-json).")
-  link:option("--match", "PERSON_ID=VOLGNUMMER or PERSON_ID=PARTIJ_ID."):count("*")
-  link:option("--skip", "PERSON_ID that is not an applicant in this AX."):count("*")
+  option(link, "-o --output", "Write the linked AX here (- for standard output, the default without --json).")
+  option(link, "--format", "Force a CDL format by name.")
+  option(link, "--format-file", "Load a format from a Lua file first.")
+  option(link, "--person-id", "The person's key for a file that carries none (iwize-json).")
+  option(link, "--match", "PERSON_ID=VOLGNUMMER or PERSON_ID=PARTIJ_ID."):count("*")
+  option(link, "--skip", "PERSON_ID that is not an applicant in this AX."):count("*")
   link:flag("--force", "Link despite a birth-date conflict.")
   link:flag("--replace", "Replace an earlier link to a file of the same supplier.")
   link:flag("--fill", "Fill the AX from the CDL data (see doc/mapping.md).")
-  link:option("--household", "single or couple (the AOW amount depends on it).")
-  link:option("--pension-basis", "accrued or reachable (lender policy).")
+  option(link, "--household", "single or couple (the AOW amount depends on it).")
+  option(link, "--pension-basis", "accrued or reachable (lender policy).")
   link:flag("--overwrite", "Let --fill overwrite existing values.")
-  link:option("--provenance", "Write fill's change list as JSON here.")
-  link:option("--schema", "The receiver's XSD: limits and validation.")
-  link:flag("--json", "Machine-readable output.")
-  link:flag("--quiet", "Print nothing but errors.")
-  link:flag("--show-values", "Also print data values.")
+  option(link, "--provenance", "Write fill's change list as JSON here (- for standard output).")
+  option(link, "--schema", "The receiver's XSD: limits and validation.")
 
-  local check = p:command("check", "Check the ketenafspraak rules (AXL-R01..R17).")
-    :epilog("Example: axlink check aanvraag.xml --mode receive --max-externe 5")
+  local check = command("check", "Check the ketenafspraak rules (AXL-R01..R18).",
+    "axlink check aanvraag.xml --mode receive --max-externe 5")
   check:argument("file", "The AX message (- for standard input).")
-  check:option("--mode", "send (adviser, strict) or receive (lender)."):choices { "send", "receive" }
-  check:option("--schema", "The receiver's XSD: its limits.")
-  check:option("--max-externe", "ExterneIdentificatie per Hypotheekgever."):convert(math.tointeger)
-  check:option("--max-dataleverancier", "Dataleverancier in the message."):convert(math.tointeger)
-  check:flag("--json", "Machine-readable output.")
-  check:flag("--quiet", "Print nothing but the verdict.")
+  option(check, "--mode", "send (adviser, strict) or receive (lender)."):choices { "send", "receive" }
+  option(check, "--schema", "The receiver's XSD: its limits.")
+  option(check, "--max-externe", "ExterneIdentificatie per Hypotheekgever."):convert(math.tointeger)
+  option(check, "--max-dataleverancier", "Dataleverancier in the message."):convert(math.tointeger)
 
-  local links = p:command("links", "List the CDL links of an AX (the lender's view).")
-    :epilog("Example: axlink links aanvraag.xml --json")
+  local links = command("links", "List the CDL links of an AX (the lender's view).", "axlink links aanvraag.xml --json")
   links:argument("file", "The AX message (- for standard input).")
-  links:flag("--json", "Machine-readable output.")
-  links:flag("--quiet", "Print nothing but the links.")
-  links:flag("--show-values", "Also print the applicants' surnames and birth dates.")
 
-  local unlink = p:command("unlink", "Remove one person's link to one CDL file.")
-    :epilog("Example: axlink unlink aanvraag.xml --persoons-id d0228eea-... --dataleverancier-id eyJ... -o out.xml")
+  local unlink = command("unlink", "Remove one person's link to one CDL file.",
+    "axlink unlink aanvraag.xml --persoons-id d0228eea-... --dataleverancier-id eyJ... -o out.xml")
   unlink:argument("file", "The AX message (- for standard input).")
-  unlink:option("--persoons-id", "The PersoonsID."):count(1)
-  unlink:option("--dataleverancier-id", "The DataleverancierID."):count(1)
-  unlink:option("-o --output", "Write the result here (- for standard output, the default).")
+  option(unlink, "--persoons-id", "The PersoonsID."):count(1)
+  option(unlink, "--dataleverancier-id", "The DataleverancierID."):count(1)
+  option(unlink, "-o --output", "Write the result here (- for standard output, the default).")
 
-  local sc = p:command("schema-check", "Check a lender's schema against the ketenafspraak.")
-    :epilog("Example: axlink schema-check organisatieschema.xsd")
+  local sc = command("schema-check", "Check a lender's schema against the ketenafspraak.",
+    "axlink schema-check organisatieschema.xsd")
   sc:argument("xsd", "The organisation schema.")
-  sc:flag("--json", "Machine-readable output.")
-  sc:flag("--quiet", "Print nothing but the verdict.")
 
-  local validate = p:command("validate", "Validate an AX against a schema.")
-    :epilog("Example: axlink validate aanvraag.xml --schema organisatieschema.xsd")
+  local validate = command("validate", "Validate an AX against a schema.",
+    "axlink validate aanvraag.xml --schema organisatieschema.xsd")
   validate:argument("file", "The AX message (- for standard input).")
-  validate:option("--schema", "The XSD."):count(1)
-  validate:flag("--json", "Machine-readable output.")
-  validate:flag("--quiet", "Print nothing but the verdict.")
+  option(validate, "--schema", "The XSD."):count(1)
 
-  local show = p:command("show", "Summarise an AX message or a CDL file (structure only, no personal values).")
-    :epilog("Example: axlink show aanvraag.xml")
-  show:argument("file", "The AX message (- for standard input).")
-  show:flag("--json", "Machine-readable output.")
+  local show = command("show", "Summarise an AX message or a CDL file (structure only, no personal values).",
+    "axlink show aanvraag.xml")
+  show:argument("file", "The AX message or CDL file (- for standard input: AX only).")
+  option(show, "--format", "Read the file as this CDL format.")
+  option(show, "--format-file", "Load a format from a Lua file first.")
 
-  p:command("demo", "Run the main job on the bundled example data.")
-  return p
+  command("demo", "Run the main job on the bundled example data.", "axlink demo")
+  return p, takes_value
+end
+
+-- The failure as --json prints it: the API's code, line and path, and for a
+-- refused link the grades and problems it rests on.
+local function json_error(status)
+  local info = type(status.info) == "table" and status.info or {}
+  local code = info.code or (status.text and status.text:match("AXL%-%u%d+"))
+  return to_json({ ok = false, error = { code = code, message = status.text, path = info.path, line = info.line,
+    grades = info.grades and array(info.grades), problems = info.problems and array(info.problems) } })
 end
 
 --- Runs the command line; returns the exit status.
 function M.main(argv)
-  local p = parser()
-  local ok, args = p:pparse(argv)
+  local p, takes_value = parser()
+  local globals, rest = take_globals(argv, takes_value)
+  local ok, args
+  if globals then
+    ok, args = p:pparse(rest)
+  else
+    ok, args = false, rest
+  end
   if not ok then
-    io.stderr:write(p:get_usage(), "\naxlink: ", tostring(args), "\n")
+    if globals and globals.json then
+      io.stdout:write(to_json({ ok = false, error = { code = "AXL-U01", message = tostring(args) } }), "\n")
+    else
+      io.stderr:write(p:get_usage(), "\naxlink: ", tostring(args), "\n")
+    end
     return EXIT_BAD
   end
+  for k, v in pairs(globals) do args[k] = v end
   if args.version then
     io.stdout:write("axlink ", axlink._VERSION, " (libxml2 ", axlink.libxml2_version, ")\n")
     return EXIT_OK
@@ -484,14 +720,25 @@ function M.main(argv)
     io.stderr:write(p:get_help(), "\n")
     return EXIT_BAD
   end
-  local color = is_tty(1) and not os.getenv("NO_COLOR") and not args.json
+  core._catch_signals()
+  local color = is_tty(1) and not os.getenv("NO_COLOR") and not args.no_color and not args.json
   local run = setmetatable({ args = args, paint = painter(color) }, Run)
   local done, status = pcall(commands[args.command], run, args)
+  -- A signal wins over whatever the run made of it (a pcall on the way may
+  -- have turned the interruption into another error, or swallowed it).
+  local sig = core._caught()
+  if sig then
+    io.stderr:write("axlink: interrupted by ", sig, #written == 0 and ": nothing written\n"
+      or (": after writing %s\n"):format(table.concat(written, ", ")))
+    return EXIT_SIGNAL[sig]
+  end
   if done then return status end
   if type(status) == "table" and status.exit then
-    if not (args.json and status.exit == EXIT_BAD and args.command == "link" and status.text and
-        status.text:match("AXL%-L")) then
+    if args.json then
+      io.stdout:write(json_error(status), "\n")
+    else
       io.stderr:write("axlink: ", status.text, "\n")
+      for _, line in ipairs(run.details or {}) do io.stderr:write(line, "\n") end
     end
     return status.exit
   end
