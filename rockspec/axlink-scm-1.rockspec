@@ -34,7 +34,7 @@ build = {
         "src/core/parse.c", "src/core/place.c", "src/core/report.c", "src/core/schema.c",
         "src/core/serialize.c", "src/core/text.c", "src/core/supplier.c", "src/core/view.c", "src/core/xmlerrors.c",
         "src/core/xsdlimits.c", "src/core/xsdorder.c", "src/core/xsdwalk.c",
-        "src/lua/check.c", "src/lua/fromtable.c", "src/lua/link.c",
+        "src/lua/check.c", "src/lua/cli.c", "src/lua/fromtable.c", "src/lua/link.c",
         "src/lua/module.c", "src/lua/schema.c", "src/lua/totable.c",
       },
       defines = { "_XOPEN_SOURCE=700", "_DEFAULT_SOURCE" },

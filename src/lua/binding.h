@@ -55,6 +55,9 @@ void axl_lua_open_schema(lua_State *L);   /* pushes the axlink.schema table */
 /* The schema a message remembers (uservalue 2), pushed, or nil. */
 void axl_lua_pushschema_of(lua_State *L, int msg_idx);
 
+/* cli.c: atomic writes and signals for the command line */
+void axl_lua_open_cli(lua_State *L);
+
 /* check.c */
 void axl_lua_check_opts(lua_State *L, int msg, int opts, axl_check_opts *o);
 int axl_lua_check(lua_State *L);

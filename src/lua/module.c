@@ -444,6 +444,7 @@ int luaopen_axlink_core(lua_State *L) {
   luaL_newlib(L, funcs);
   lua_insert(L, -2);
   lua_setfield(L, -2, "schema");
+  axl_lua_open_cli(L);                    /* _write_file, signals */
   lua_pushliteral(L, AXL_VERSION);
   lua_setfield(L, -2, "_VERSION");
   lua_pushstring(L, axl_libxml2_version());
