@@ -632,7 +632,7 @@ local function write_doc(inputs, targets, scaling, mem, m)
              .. "at the end\n", m.axlink, m.date, m.load, m.load_end))
 
   add("## Command\n")
-  add("```\nmake bench\n```\n")
+  add("```sh\nmake bench\n```\n")
   add("It builds `build/axlink/core.so` and `build/bench/c_round_trip`, then "
       .. "runs `lua5.4 bench/run.lua`, which prints the same tables.\n")
 

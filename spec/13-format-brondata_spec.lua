@@ -208,6 +208,76 @@ describe("hdn-brondata-xml: join", function()
   end)
 end)
 
+-- HDN's one public answer (a DesktoptaxatieBericht in HDN's platform client
+-- tests) carries Bron {BronNaam, SoortProduct} with its content under Bron;
+-- that brondata answers repeat the request's ExterneBron and Product is
+-- assumed. Both forms are read; nothing else changes.
+describe("hdn-brondata-xml: answers that carry Bron", function()
+  local BRON = "spec/fixtures/brondata/brp-bron.xml"
+  local EXTERNE_BRON = "\t<ExterneBron Volgnummer=\"1\">\n\t\t<SoortProduct>26 Basis Registratie Personen</SoortProduct>\n" ..
+    "\t\t<DataleverancierNaam>02 Ockto</DataleverancierNaam>\n\t\t<BronNaam>11 Mijnoverheid.nl</BronNaam>\n" ..
+    "\t</ExterneBron>\n"
+  local function bron(code)
+    return "\t<Bron>\n\t\t<BronNaam>11 Mijnoverheid.nl</BronNaam>\n\t\t<SoortProduct>" .. code ..
+      "</SoortProduct>\n\t</Bron>\n"
+  end
+
+  it("detects and decodes an answer with its entries under Bron, as brp.xml's", function()
+    assert.is_true(format.detect(slurp(BRON), BRON))
+    local d = assert(format.decode(slurp(BRON), BRON))
+    local want = assert(format.decode(slurp(BRP), BRP))
+    assert.is_nil(d.supplier)                       -- Bron names no DataleverancierNaam
+    want.supplier = nil
+    assert.are.same(want, d)                        -- persons, keys, sources, facts: the same
+    assert.are.equal("26 Basis Registratie Personen", d.persons[1].sources[1].product)
+    assert.is_false(contains_any(d, BSNS))
+    assert.is_true(cdl.validate(d))
+    local read = assert(cdl.read(BRON))              -- detected among the registered formats
+    assert.are.equal("hdn-brondata-xml", read.format)
+  end)
+
+  it("joins and links a Bron answer with the other products", function()
+    local d = assert(cdl.read({ BRON, UWV, MPO, DUO }))
+    assert.are.same(assert(cdl.read(ALL)), d)       -- the supplier comes from the other answers
+    local msg = assert(axlink.read(AX))
+    local result = assert(msg:link(d, { today = TODAY }))
+    assert.are.same({ "verified", "verified" }, { result.links[1].grade, result.links[2].grade })
+  end)
+
+  it("reads SoortProduct from Bron in place of ExterneBron, entries under Product", function()
+    local uwv_bron = "\t<ExterneBron Volgnummer=\"1\">\n\t\t<SoortProduct>27 Loondienst Inkomsten</SoortProduct>\n" ..
+      "\t\t<DataleverancierNaam>02 Ockto</DataleverancierNaam>\n\t\t<BronNaam>12 Mijn UWV</BronNaam>\n\t</ExterneBron>\n"
+    local path = variant(UWV, uwv_bron, bron("31 Verzekeringsbericht"))
+    assert.is_true(format.detect(slurp(path), path))
+    local d = assert(format.decode(slurp(path), path))
+    assert.are.equal("31 Verzekeringsbericht", d.persons[1].sources[1].product)
+    assert.is_nil(d.supplier)
+    assert.are.same({ IJSBRAND, ZOE }, { d.persons[1].id, d.persons[2].id })
+  end)
+
+  it("keeps ExterneBron's SoortProduct when both are present", function()
+    local path = variant(BRP, EXTERNE_BRON, EXTERNE_BRON .. bron("36 Desktoptaxatie"))
+    local d = assert(format.decode(slurp(path), path))
+    assert.are.equal("26 Basis Registratie Personen", d.persons[1].sources[1].product)
+    assert.are.equal("02 Ockto", d.supplier)
+  end)
+
+  it("still refuses a Bron answer without the data file's key, or one that reports no success", function()
+    local key = "\t\t<DataleverancierID>" .. KEY .. "</DataleverancierID>\n"
+    local d, err = cdl.read(variant(BRON, key, ""))
+    assert.is_nil(d)
+    assert.truthy(err:find("AXL-C20 /BasisRegistratiePersonenBericht/Dataleverancier[1]/DataleverancierID: missing",
+      1, true), err)
+    d, err = cdl.read(variant(BRON, "\n\t\t\t<PersoonsID>" .. ZOE .. "</PersoonsID>", ""))
+    assert.is_nil(d)
+    assert.truthy(err:find("AXL-C20 /BasisRegistratiePersonenBericht/Bron[1]/BasisRegistratiePersonen[2]/PersoonsID: "
+      .. "missing", 1, true), err)
+    d, err = cdl.read(variant(BRON, "01 Verzoek is met succes verwerkt", "99 Specifieke melding"))
+    assert.is_nil(d)
+    assert.truthy(err:find("SysteemMelding/MeldingSoort: the answer reports no success", 1, true), err)
+  end)
+end)
+
 describe("hdn-brondata-xml: refusals", function()
   it("passes the parser's refusal of malformed XML on, cleanly", function()
     local bad = tmpfile('<?xml version="1.0" encoding="utf-8"?>\n<StudieLeningBericht>\n\t<Product>\n' ..

@@ -4,26 +4,40 @@
 -- answers back one message per product: BasisRegistratiePersonenBericht
 -- (BRP), LoondienstInkomstenBericht (UWV verzekeringsbericht),
 -- PensioenOverzichtBericht (Mijnpensioenoverzicht) and StudieLeningBericht
--- (DUO). Each answer repeats the request's envelope: ExterneBron,
--- Dataleverancier (with the data file's DataleverancierID) and Product, in
--- which one entry per person carries that person's PersoonsID. `decode`
--- reads one answer; `join` merges the answers of one data file into one
--- delivery; `fill` maps the facts onto the AX (DESIGN 7.3).
+-- (DUO). `decode` reads one answer; `join` merges the answers of one data
+-- file into one delivery; `fill` maps the facts onto the AX (doc/mapping.md).
 --
--- INVENTED NAMES. HDN's brondata schemas are members-only. Taken from public
--- HDN material are only: the four root names, the envelope (SysteemMelding/
--- MeldingSoort "01 ...", ExterneBron, Dataleverancier with DataMijNr,
--- DataleverancierID, GegevensVerzoekVersie, DataleverancierOntvangerNaam,
--- Product/<product>/PersoonsID) and the code values "26 Basis Registratie
--- Personen", "02 Ockto" and "11 Mijnoverheid.nl". Every other element name
--- inside these messages (Voornamen, Adres, Dienstbetrekking/Periode/SVLoon,
--- AOW/OpgebouwdSamenwonend, Pensioenregeling, Schuldsaldo, OphaalDt,
--- ToestemmingEindDt, ...) and every other code value is INVENTED here in
--- HDN's style (PascalCase Dutch, Volgnummer on repeating entities, "code
--- omschrijving" values), modelled on the sources' public vocabularies
--- (research/cdl-formats.md, "Format B"). They live in this file only, so
--- that a real schema can replace them in one place. The sample files in
--- examples/data/brondata/ say the same.
+-- WHAT IS PUBLIC AND WHAT IS ASSUMED. HDN's brondata schemas are
+-- members-only, and no complete brondata answer is public. Public are:
+--  * the four root names (message types of HDN's platform client);
+--  * the request, HDN's BronAanvraagBericht sample: ExterneBron {SoortProduct,
+--    DataleverancierNaam, BronNaam}, Dataleverancier {DataMijNr,
+--    DataleverancierID, GegevensVerzoekVersie, DataleverancierOntvangerNaam},
+--    Product/<product>/PersoonsID, and the codes "26 Basis Registratie
+--    Personen", "02 Ockto" and "11 Mijnoverheid.nl";
+--  * one answer, checked by XPath in the client's tests: a
+--    DesktoptaxatieBericht with SysteemMelding/MeldingSoort "01 Verzoek is
+--    met succes verwerkt" and Bron {BronNaam, SoortProduct}, the product's
+--    content (Taxatie, Object) under Bron. It shows no Dataleverancier and no
+--    PersoonsID.
+-- ASSUMED (no public sample shows it): that a brondata answer repeats the
+-- request's envelope (ExterneBron, Dataleverancier with the data file's
+-- DataleverancierID, Product with one entry per person carrying its
+-- PersoonsID). It rests on the request's shape and on this format's need: a
+-- delivery needs the data file's key and each person's key, and an answer
+-- read without its platform record has nowhere else to carry them. So
+-- `decode` accepts both forms: ExterneBron or Bron for the source and
+-- product (SoortProduct from ExterneBron, else from Bron), and the person
+-- entries under Product or, as the public answer holds its content, under
+-- Bron. It still needs Dataleverancier/DataleverancierID and a PersoonsID per
+-- entry. ASSUMED as well: the product codes other than 26 (27, 28, 29 below)
+-- and every element name inside a person entry (Voornamen, Adres,
+-- Dienstbetrekking/Periode/SVLoon, AOW/OpgebouwdSamenwonend,
+-- Pensioenregeling, Schuldsaldo, OphaalDt, ToestemmingEindDt, ...), which are
+-- INVENTED here in HDN's style (PascalCase Dutch, Volgnummer on repeating
+-- entities, "code omschrijving" values) after the sources' public
+-- vocabularies. They live in this file only, so that a real schema can
+-- replace them in one place. examples/data/brondata-README.md says the same.
 --
 -- No BSN enters a delivery: decode drops every element whose name says BSN
 -- (BRP answers carry a Burgerservicenummer) and, as a second net, any value
@@ -40,12 +54,14 @@ local M = {
     .. "inner field names modelled, not official",
 }
 
--- The four answers this format reads, keyed by root element. `entity` is the
+-- The four answers this format reads, keyed by root element (public names). `entity` is the
 -- per-person element under Product; `source` the short code used in
 -- delivery.sources and as the provenance source; `key` the name of the
 -- product's facts in person.data; `rank` the merge order (BRP first, as it
 -- is the one that names the person); `date` the field holding the date the
--- facts hold for (provenance), OphaalDt when it is missing.
+-- facts hold for (provenance), OphaalDt when it is missing; `product` the
+-- SoortProduct used when the answer names none: "26 Basis Registratie
+-- Personen" is public, 27, 28 and 29 are ASSUMED (HDN's code list is not).
 local PRODUCTS = {
   BasisRegistratiePersonenBericht = { entity = "BasisRegistratiePersonen", source = "BRP", key = "brp", rank = 1,
     date = "OphaalDt", product = "26 Basis Registratie Personen" },
@@ -77,7 +93,7 @@ M.codes = {
   studielening_geen = "02 Ja, maar geen sprake van een studielening",  -- as in examples/data/aanvraag.xml
   studielening_wel = "03 Ja, er is sprake van een studielening",       -- INVENTED
   ouderdomspensioen = "01",   -- code of SoortPensioen for old-age pension in the (INVENTED) PensioenOverzicht
-  melding_ok = "01",          -- code of SysteemMelding/MeldingSoort for "Verzoek is met succes verwerkt"
+  melding_ok = "01",          -- SysteemMelding/MeldingSoort "01 Verzoek is met succes verwerkt" (public)
 }
 
 -- {======================================================================
@@ -240,8 +256,10 @@ end
 -- (ExterneBron/DataleverancierNaam), `collected_at` (the latest OphaalDt),
 -- `valid_until` (Dataleverancier/ToestemmingEindDt), `sources` (one code:
 -- BRP, UWV, MPO or DUO) and per person `id` (PersoonsID), what the product
--- tells about who it is, one entry in `sources`, and the product's facts in
--- `data[brp|loondienst|pensioen|studielening]`, without any BSN.
+-- tells about who it is, one entry in `sources` (its `product` from
+-- ExterneBron/SoortProduct, else Bron/SoortProduct), and the product's facts
+-- in `data[brp|loondienst|pensioen|studielening]`, without any BSN. Person
+-- entries are read under Product and under Bron (see the module comment).
 -- @param bytes the file's content
 -- @param path the file's path (its basename names the message in errors)
 -- @param opts optional: codes (overrides format.codes)
@@ -283,20 +301,30 @@ function M.decode(bytes, path, opts)
     end
   end
   if not id then return refuse(base .. "/Dataleverancier/DataleverancierID", "missing") end
-  for _, eb in ipairs(list(t.ExterneBron)) do
+  -- The source and product: ExterneBron as in the request (ASSUMED to be
+  -- repeated), or Bron {BronNaam, SoortProduct} as in HDN's public answer.
+  local externe, bron = list(t.ExterneBron), list(t.Bron)
+  for _, eb in ipairs(externe) do
     supplier = supplier or text(eb.DataleverancierNaam)
   end
-  local product_code = text((list(t.ExterneBron)[1] or {}).SoortProduct) or product.product
+  local product_code = text((externe[1] or {}).SoortProduct) or text((bron[1] or {}).SoortProduct)
+    or product.product
 
   local delivery = {
     id = id, supplier = supplier, format = NAME, valid_until = valid_until,
     sources = { product.source }, persons = {},
   }
+  -- Person entries under Product (ASSUMED, as in the request) and under
+  -- Bron (ASSUMED, where the public answer holds its product's content).
+  local holders = {}
+  for pi, prod in ipairs(list(t.Product)) do holders[#holders + 1] = { ("%s/Product[%d]"):format(base, pi), prod } end
+  for bi, b in ipairs(bron) do holders[#holders + 1] = { ("%s/Bron[%d]"):format(base, bi), b } end
   local seen = {}
-  for pi, prod in ipairs(list(t.Product)) do
-    if type(prod) ~= "table" then return refuse(("%s/Product[%d]"):format(base, pi), "not an entity") end
+  for _, h in ipairs(holders) do
+    local at, prod = h[1], h[2]
+    if type(prod) ~= "table" then return refuse(at, "not an entity") end
     for ei, entry in ipairs(list(prod[product.entity])) do
-      local where = ("%s/Product[%d]/%s[%d]"):format(base, pi, product.entity, ei)
+      local where = ("%s/%s[%d]"):format(at, product.entity, ei)
       if type(entry) ~= "table" then return refuse(where, "not an entity") end
       local pid = text(entry.PersoonsID)
       if pid == nil then return refuse(where .. "/PersoonsID", "missing or empty") end
