@@ -238,9 +238,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   req.force = (flags >> 2) & 1;
   req.replace = (flags >> 3) & 1;
   axl_check_opts_default(&req.limits);
-  if (lim & 15) req.limits.externe.max = (double)((lim & 15) - 1);
-  if (lim >> 4) req.limits.dataleverancier.max = (double)((lim >> 4) - 1);
-  if ((lim & 15) == 15) req.limits.externe.max = INFINITY;
+  if (lim & 15) {
+    req.limits.externe_set = 1;
+    req.limits.externe.max = (lim & 15) == 15 ? INFINITY : (double)((lim & 15) - 1);
+  }
+  if (lim >> 4) {
+    req.limits.dataleverancier_set = 1;
+    req.limits.dataleverancier.max = (double)((lim >> 4) - 1);
+  }
   req.schema = (flags & 0x10) ? schema : NULL;
   unlink_pid = str(&r);
   unlink_key = str(&r);
@@ -277,7 +282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                    "skipped exactly when match is skip");
       if (e->status == AXL_LINK_LINKED) {
         FUZZ_REQUIRE(e->ref[0] != '\0', "a linked person has a ref");
-        FUZZ_REQUIRE(e->grade >= 0 && e->grade <= 3, "grade in range");
+        FUZZ_REQUIRE((unsigned)e->grade <= AXL_GRADE_UNVERIFIABLE, "grade in range");
         created += e->created != 0;
       }
     }
@@ -319,10 +324,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   for (size_t k = 0; k < res.n_grades; k++)
     FUZZ_REQUIRE(res.grades[k].person < req.n_persons &&
-                 res.grades[k].grade >= 0 && res.grades[k].grade <= 3,
+                 (unsigned)res.grades[k].grade <= AXL_GRADE_UNVERIFIABLE,
                  "grades name a person and a grade");
-  FUZZ_REQUIRE(res.person >= -1 && res.person < (long)req.n_persons,
-               "res.person is -1 or a person");
+  FUZZ_REQUIRE(!res.has_person || res.person < req.n_persons,
+               "a refusal about one person names one of the delivery");
   axl_link_result_free(&res);
 
   check_unlink(m, unlink_pid, unlink_key, 0);

@@ -98,6 +98,46 @@ describe("errors", function()
     assert.is_not_nil(axlink.parse(xml, { max_text = 5, max_depth = 2 }))
   end)
 
+  it("says which limit refused, its value and the measured figure (DESIGN 3.4), never data", function()
+    local xml = "<a><b>12345</b><c x='1' y='2'/></a>"
+    local cases = {
+      { { max_bytes = 10 }, "max_bytes", 10, #xml, ("AXL-P03 input is %d bytes, over max_bytes (10 bytes)"):format(#xml) },
+      { { max_depth = 1 }, "max_depth", 1, 2, "AXL-P04 elements nested at least 2 deep, over max_depth (1)" },
+      { { max_attributes = 1 }, "max_attributes", 1, 2, "AXL-P05 an element with 2 attributes, over max_attributes (1)" },
+      { { max_elements = 2 }, "max_elements", 2, 3, "AXL-P06 at least 3 elements, over max_elements (2)" },
+      { { max_text = 4 }, "max_text", 4, 5, "AXL-P07 a text or attribute value of at least 5 bytes, over max_text (4 bytes)" },
+    }
+    for _, c in ipairs(cases) do
+      local _, err, info = axlink.parse(xml, c[1])
+      assert.are.equal(c[2], info.limit)
+      assert.are.equal(c[3], info.value)
+      assert.are.equal(c[4], info.actual)
+      assert.are.equal("input: " .. c[5], err:gsub("^input:%d+:", "input:"))
+      assert.falsy(err:find("12345", 1, true))
+    end
+    local long = "<OfferteAanvraag>" .. ("<Naam>x</Naam>"):rep(50000) .. "</OfferteAanvraag>"
+    local _, err, info = axlink.parse(long, { max_seconds = 1e-6 })
+    assert.are.equal("AXL-P16", info.code)
+    assert.are.equal("max_seconds", info.limit)
+    assert.are.equal(1e-6, info.value)
+    assert.is_true(info.actual >= info.value)
+    assert.truthy(err:find("over max_seconds (1e-06 s)", 1, true), err)
+  end)
+
+  it("refuses a 70 MiB input by default, saying by how much", function()
+    local size = 73610035   -- 70.2 MiB
+    local msg, err, info = axlink.parse("<a>" .. ("x"):rep(size - 7) .. "</a>")
+    assert.is_nil(msg)
+    assert.are.equal("input: AXL-P03 input is 70.2 MiB, over max_bytes (16 MiB)", err)
+    assert.are.same({ code = "AXL-P03", limit = "max_bytes", value = 16 * 1024 * 1024, actual = size }, info)
+    collectgarbage()
+    -- The defaults of DESIGN 3.4: 16 MB parses, a million elements do not.
+    assert(axlink.parse("<a>" .. ("<b>" .. ("x"):rep(1000) .. "</b>"):rep(16000) .. "</a>"))
+    local _, _, over = axlink.parse("<a>" .. ("<b/>"):rep(1000000) .. "</a>")
+    assert.are.equal("AXL-P06", over.code)
+    assert.are.equal(1000000, over.value)
+  end)
+
   it("stops at a deadline (max_seconds), and takes none by default", function()
     local xml = "<OfferteAanvraag>" .. ("<Naam>x</Naam>"):rep(50000) .. "</OfferteAanvraag>"
     local msg, err, info = axlink.parse(xml, { max_seconds = 1e-6 })

@@ -385,6 +385,89 @@ describe("msg:settable", function()
     assert.are.equal("AXL-T01", info.code)
     assert.are.equal(before, msg:serialize())
     assert.has_error(function() msg:settable("x") end)
+    assert.has_error(function() msg:settable({}, "force") end)
+  end)
+end)
+
+describe("stale tables (DESIGN 3.1)", function()
+  local TWO = "spec/fixtures/ax/two-applicants.xml"
+  local CELIK = { id = "person-a", birth_date = "1956-04-23", initials = "H", surname = "Celik" }
+
+  local function linked_message()
+    local msg = assert(axlink.read(TWO))
+    return msg, msg:totable()
+  end
+
+  it("refuses tables taken before a link, unlink or settable, saying why (AXL-T16)", function()
+    local changes = {
+      link = function(msg) assert(msg:link({ id = "k1", persons = { CELIK } })) end,
+      unlink = function(msg)
+        assert(msg:unlink { persoons_id = CELIK.id, dataleverancier_id = "k0" })
+      end,
+      settable = function(msg) assert(msg:settable(msg:totable())) end,
+      update = function(msg) assert(msg:update(function(u) u.Lening = nil end)) end,
+    }
+    for what, change in pairs(changes) do
+      local msg = assert(axlink.read(TWO))
+      assert(msg:link({ id = "k0", persons = { CELIK } }))
+      local t = msg:totable()
+      change(msg)
+      local before = msg:serialize()
+      local ok, err, info = msg:settable(t)
+      assert.is_nil(ok, what)
+      assert.are.equal("AXL-T16", info.code, what)
+      assert.truthy(err:find("would drop that change", 1, true), err)
+      assert.are.equal(before, msg:serialize(), what)
+      -- opts.force writes them all the same.
+      assert.is_true(msg:settable(t, { force = true }), what)
+    end
+  end)
+
+  it("keeps the links a fill on fresh tables adds to", function()
+    local msg = assert(axlink.read(TWO))
+    local stale = msg:totable()
+    assert(msg:link({ id = "k1", persons = { CELIK } }))
+    assert.is_nil((msg:settable(stale)))
+    assert.are.equal(1, #msg:links())
+    local t = msg:totable()
+    t.Hypotheekgever[1].TelefoonNrWerk = "0201234567"
+    assert.is_true(msg:settable(t))
+    assert.are.equal(1, #msg:links())
+    -- The tables just written are the message now: edited again, they go in.
+    t.Hypotheekgever[1].TelefoonNrWerk = "0207654321"
+    assert.is_true(msg:settable(t))
+    assert.truthy(msg:serialize():find("0207654321", 1, true))
+  end)
+
+  it("accepts tables of another message, a deep copy and literals", function()
+    local msg, t = linked_message()
+    local copy = deepcopy(t)
+    local other = msg:clone()
+    assert(msg:link({ id = "k1", persons = { CELIK } }))
+    assert.is_true(other:settable(t))            -- taken from msg, not from other
+    assert.is_true(msg:settable(copy))           -- a copy has no record
+    assert(msg:link({ id = "k1", persons = { CELIK } }))
+    assert.is_true(msg:settable({ Hypotheekgever = { { Volgnummer = "1" } } }))
+  end)
+
+  it("refuses an update whose function changed the message", function()
+    local msg = assert(axlink.read(TWO))
+    local ok, _, info = msg:update(function() assert(msg:link({ id = "k1", persons = { CELIK } })) end)
+    assert.is_nil(ok)
+    assert.are.equal("AXL-T16", info.code)
+    assert.are.equal(1, #msg:links())
+  end)
+
+  it("keeps the revision outside the tables", function()
+    local msg = assert(axlink.read(TWO))
+    local t = msg:totable()
+    assert(msg:link({ id = "k1", persons = { CELIK } }))
+    for k in pairs(t) do
+      assert.is_string(k)
+      assert.truthy(k:match("^%u"), k)   -- element names only
+    end
+    assert.is_nil(getmetatable(t))
+    assert.is_nil(rawget(t, "revision"))
   end)
 end)
 

@@ -85,3 +85,53 @@ describe("msg:check", function()
     assert.has_error(function() msg:check { limits = { ExterneIdentificatie = 2.5 } } end)
   end)
 end)
+
+describe("msg:check says what it found", function()
+  local function message_of(report, code)
+    for _, p in ipairs(report.problems) do
+      if p.code == code then return p.message end
+    end
+  end
+
+  it("gives a message whose root is not OfferteAanvraag one AXL-R18 error, naming the root", function()
+    for root, xml in pairs { Foo = "<Foo><Bar/></Foo>",
+        BronAanvraagBericht = slurp(DIR .. "R18-bronaanvraag.xml") } do
+      local report = assert(axlink.parse(xml)):check()
+      assert.is_false(report.ok)
+      assert.are.equal(1, #report.problems)
+      assert.are.same({ code = "AXL-R18", severity = "error", path = "/" .. root, line = report.problems[1].line,
+        message = "not an AX OfferteAanvraag: root is " .. root }, report.problems[1])
+    end
+  end)
+
+  it("states the limit that was broken and the count (R01, R02)", function()
+    local report = run("R01-ten-files.xml")
+    assert.are.equal("10 ExterneIdentificatie under one Hypotheekgever, over the limit of 9",
+      message_of(report, "AXL-R01"))
+    assert.are.equal("10 CDL Dataleverancier entities in the message, over the limit of 9",
+      message_of(report, "AXL-R02"))
+    assert.are.equal("3 ExterneIdentificatie under one Hypotheekgever, over 2 (the least a conforming lender " ..
+      "accepts; the most any accepts is 9)", message_of(run("R01-three-files.xml"), "AXL-R01"))
+    assert.are.equal("2 ExterneIdentificatie under one Hypotheekgever, over the receiver's limit of 1",
+      message_of(run("R01-receiver-limit.xml", { limits = { ExterneIdentificatie = 1 } }), "AXL-R01"))
+    assert.are.equal("10 CDL Dataleverancier entities in the message, over the receiver's limit of 8",
+      message_of(run("R02-ten-dataleverancier.xml", { limits = { Dataleverancier = 8 } }), "AXL-R02"))
+  end)
+
+  it("reads as lines with tostring, and stays a plain table", function()
+    local report = run("R01-ten-files.xml")
+    local lines = {}
+    for line in tostring(report):gmatch("[^\n]+") do lines[#lines + 1] = line end
+    assert.are.equal(#report.problems + 1, #lines)
+    local p = report.problems[1]
+    assert.are.equal(("%s %s %s:%d %s"):format(p.severity, p.code, p.path, p.line, p.message), lines[1])
+    assert.are.equal("errors: 2 errors, 0 warnings, 0 info", lines[#lines])
+    assert.are.equal("ok: 0 errors, 0 warnings, 0 info", tostring(run(cases.ok[1])))
+    -- Only ok and problems: nothing else reachable with next or pairs.
+    local keys = {}
+    for k in pairs(report) do keys[#keys + 1] = k end
+    table.sort(keys)
+    assert.are.same({ "ok", "problems" }, keys)
+    assert.are.equal("table", type(report))
+  end)
+end)

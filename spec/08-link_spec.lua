@@ -180,6 +180,33 @@ describe("msg:link", function()
     assert.has_error(function() msg:link(bundled(), { match = { [CELIK.id] = 1.5 } }) end)
   end)
 
+  it("checks a delivery's values as axlink.cdl.validate does, with the same codes (in C, for C hosts too)", function()
+    local msg = assert(axlink.read(TWO))
+    local before = msg:serialize()
+    local cases = {
+      { { id = "f", valid_until = "31-12-2026", persons = { CELIK } }, "AXL-C01", "delivery.valid_until" },
+      { { id = "f", persons = { { id = "a", birth_date = "23-04-1956" } } }, "AXL-C03",
+        "delivery.persons[1].birth_date" },
+      { { id = "f", persons = { CELIK, { id = "b", surname = "" } } }, "AXL-C03", "delivery.persons[2].surname" },
+      { { id = "f", persons = { { id = "a" }, { id = "a" } } }, "AXL-C04", "delivery.persons[2].id: not unique" },
+    }
+    for _, c in ipairs(cases) do
+      local ok, err, info = msg:link(c[1])
+      assert.is_nil(ok)
+      assert.are.equal(c[2], info.code)
+      assert.truthy(err:find(c[3], 1, true), err)
+      local lua_ok, _, lua_info = axlink.cdl.validate(c[1])
+      assert.is_nil(lua_ok)
+      assert.are.equal(c[2], lua_info.code)
+      assert.falsy(err:find("1956", 1, true))
+    end
+    local _, _, info = msg:link({ id = "f", persons = { CELIK, { id = "b", birth_date = "1958-1-1" } } })
+    assert.are.equal(2, info.person)
+    _, _, info = msg:link(single(CELIK, "k"), { today = "tomorrow" })
+    assert.are.equal("AXL-L15", info.code)
+    assert.are.equal(before, msg:serialize())
+  end)
+
   it("links three files for one person (a warning), refused past a receiver's limit", function()
     local msg = assert(axlink.read(TWO))
     for i = 1, 3 do assert(msg:link(single(CELIK, "file-" .. i))) end

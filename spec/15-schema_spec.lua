@@ -249,3 +249,59 @@ describe("a schema's string form", function()
     assert.has_error(function() s:limits() end)
   end)
 end)
+
+describe("refusals that say why", function()
+  local XS = "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'>\n"
+
+  it("gives a sentence per compile error with the XSD's file and line, never a bare number", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir " .. dir))
+    local function write(name, text)
+      local f = assert(io.open(dir .. "/" .. name, "w"))
+      f:write(text)
+      f:close()
+    end
+    write("lender.xsd", XS .. "  <xs:include schemaLocation='types.xsd'/>\n" ..
+      "  <xs:element name='OfferteAanvraag' type='Missing'/>\n</xs:schema>\n")
+    write("types.xsd", XS .. "  <xs:complexType name='T'><xs:sequence>\n" ..
+      "    <xs:element ref='Nope'/>\n  </xs:sequence></xs:complexType>\n</xs:schema>\n")
+    local s, err, info = axlink.schema.load(dir .. "/lender.xsd")
+    os.remove(dir .. "/lender.xsd")
+    os.remove(dir .. "/types.xsd")
+    os.remove(dir)
+    assert.is_nil(s)
+    assert.are.equal("AXL-S05", info.code)
+    assert.falsy(err:find("libxml2 error", 1, true), err)
+    assert.are.equal(2, #info.problems)
+    local by_file = {}
+    for _, p in ipairs(info.problems) do by_file[p.file] = p end
+    assert.are.same({ code = "AXL-S05", severity = "error", file = "lender.xsd", line = 3,
+      message = "xs:element OfferteAanvraag: attribute 'type': The QName value 'Missing' does not resolve to a(n) " ..
+        "type definition." }, by_file["lender.xsd"])
+    assert.are.equal(3, by_file["types.xsd"].line)
+    assert.truthy(by_file["types.xsd"].message:find("'Nope' does not resolve", 1, true))
+    assert.truthy(err:find("schema does not compile: ", 1, true), err)
+    assert.truthy(err:find("xsd:3: xs:element", 1, true), err)
+  end)
+
+  it("names what the schema expected, by element names, never a value", function()
+    local xsd = XS .. [[
+  <xs:element name="R"><xs:complexType><xs:sequence>
+    <xs:element name="Identificatie" type="xs:string" minOccurs="0"/>
+    <xs:element name="TelefoonNrPrive" type="xs:string"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>]]
+    local schema = assert(axlink.schema.parse(xsd))
+    local ok, problems = assert(axlink.parse("<R><Naam>Jansen</Naam></R>")):validate(schema)
+    assert.is_false(ok)
+    assert.are.equal(1, #problems)
+    assert.are.equal("AXL-V01", problems[1].code)
+    assert.are.equal("element not expected here; expected one of: Identificatie, TelefoonNrPrive",
+      problems[1].message)
+    ok, problems = assert(axlink.parse("<R><Identificatie>NX8R2KT51</Identificatie></R>")):validate(schema)
+    assert.is_false(ok)
+    assert.are.equal("child element missing; expected one of: TelefoonNrPrive", problems[1].message)
+    assert.falsy(problems[1].message:find("NX8R2KT51", 1, true))
+  end)
+end)

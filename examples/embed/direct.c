@@ -46,14 +46,6 @@
 #define MAX_PERSONS 16
 #define MAX_FIELDS 8
 
-static const char *const grade_names[] = {
-  "verified", "probable", "mismatch", "unverifiable"
-};
-
-static const char *grade_name(int g) {
-  return g >= 0 && g <= 3 ? grade_names[g] : "?";
-}
-
 static const char *severity_name(axl_severity s) {
   return s == AXL_ERROR ? "error" : s == AXL_WARNING ? "warning" : "info";
 }
@@ -126,9 +118,10 @@ int main(int argc, char **argv) {
   size_t xml_len = 0;
   int receive = 0, status = 2, have_result = 0;
 
+  /* Zeroed options are the defaults (req.limits included): no _default
+  ** call is needed. */
   memset(&req, 0, sizeof req);
   memset(persons, 0, sizeof persons);
-  axl_check_opts_default(&req.limits);
   axl_report_init(&report);
 
   /* The command line. Matches and skips name persons given earlier. */
@@ -229,6 +222,7 @@ int main(int argc, char **argv) {
          axl_libxml2_version());
 
   /* 2. Link: a new message, or NULL with the reason; msg is never changed.
+  ** axl_link checks the delivery itself, with the Lua API's AXL-C codes.
   ** res is freed in both cases. */
   linked = axl_link(msg, &req, &res, &err);
   have_result = 1;
@@ -237,9 +231,9 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < res.n_grades; i++)
       fprintf(stderr, "  person %zu vs Hypotheekgever %ld: %s\n",
               res.grades[i].person + 1, res.grades[i].hypotheekgever,
-              grade_name(res.grades[i].grade));
-    if (res.person >= 0)
-      fprintf(stderr, "  about person %ld\n", res.person + 1);
+              axl_grade_name(res.grades[i].grade));
+    if (res.has_person)
+      fprintf(stderr, "  about person %zu\n", res.person + 1);
     print_problems(stderr, &res.problems);
     goto done;
   }
@@ -250,13 +244,13 @@ int main(int argc, char **argv) {
     else
       printf("linked: person %zu -> Hypotheekgever %ld, Dataleverancier %s "
              "(%s%s)\n", i + 1, e->hypotheekgever, e->ref,
-             grade_name(e->grade), e->created ? "" : ", already linked");
+             axl_grade_name(e->grade), e->created ? "" : ", already linked");
   }
   if (res.expired)
     printf("warning: AXL-L20 the delivery's valid_until lies before today\n");
 
   /* 3. Check the rules on the linked message. */
-  axl_check_opts_default(&copts);
+  memset(&copts, 0, sizeof copts);   /* send mode, the default limits */
   copts.receive = receive;
   if (axl_check(linked, &copts, &report, &err) != 0) {
     print_error("check failed", &err);

@@ -757,13 +757,14 @@ static void text_limits(void **state) {
   put_fill(&b, 'x', 2 * mib);
   puts_(&b, "'>x</Naam></OfferteAanvraag>");
   expect_generated("2 MB attribute", &b, NULL, "AXL-P07", CPU_BOUND);
-  /* 20 MB of text: stopped at the first MiB, not read to the end. */
+  /* 15 MB of text (under max_bytes, 16 MiB): stopped at the first MiB,
+  ** not read to the end. */
   if (!slow_runner()) {
     b.n = 0;
     puts_(&b, "<OfferteAanvraag><Naam>" SENTINEL);
-    put_fill(&b, 'x', 20 * mib);
+    put_fill(&b, 'x', 15 * mib);
     puts_(&b, "</Naam></OfferteAanvraag>");
-    expect_generated("20 MB text", &b, NULL, "AXL-P07", CPU_BOUND);
+    expect_generated("15 MB text", &b, NULL, "AXL-P07", CPU_BOUND);
   }
   /* A 60 000-byte name: libxml2's own name limit (110). */
   b.n = 0;
@@ -791,8 +792,9 @@ static void text_limits(void **state) {
   free(b.p);
 }
 
-/* 70 MB: over max_bytes (64 MiB), refused before a byte is parsed; through
-** axl_read, before the file is read (a sparse file: nothing to read). */
+/* 70 MB: over max_bytes (16 MiB), refused before a byte is parsed; through
+** axl_read, before the file is read (a sparse file: nothing to read). The
+** refusal names the limit, its value and the size (DESIGN 3.4). */
 static void size_limit(void **state) {
   const size_t big = 70u * 1000u * 1000u;
   buf b = {0};
@@ -804,6 +806,12 @@ static void size_limit(void **state) {
   put_fill(&b, 'x', big);
   puts_(&b, "</Naam></OfferteAanvraag>");
   expect_generated("70 MB", &b, NULL, "AXL-P03", 0.5);
+  assert_null(axl_parse(b.p, b.n, NULL, &err));
+  assert_string_equal(err.message, "input is 66.8 MiB, over max_bytes "
+                      "(16 MiB)");
+  assert_string_equal(err.limit, "max_bytes");
+  assert_true(err.limit_value == 16.0 * 1024 * 1024);
+  assert_true(err.limit_actual == (double)b.n);
   free(b.p);
   fd = open(E.copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   assert_true(fd >= 0);
@@ -812,12 +820,15 @@ static void size_limit(void **state) {
   t0 = cpu_now();
   assert_null(axl_read(E.copy, NULL, &err));
   assert_string_equal(err.code, "AXL-P03");
+  assert_string_equal(err.message, "input is 66.8 MiB, over max_bytes "
+                      "(16 MiB)");
+  assert_true(err.limit_actual == (double)big);
   assert_true(cpu_now() - t0 < 0.5);
   unlink(E.copy);
 }
 
-/* More elements than max_elements (4 000 000): 16 MB of <b/>, and a tree
-** of ~0.5 GB before the 4 000 001st element stops the parse (the cost the
+/* More elements than max_elements (1 000 000): 4 MB of <b/>, and a tree
+** of ~0.25 GB before the 1 000 001st element stops the parse (the cost the
 ** default allows). With sanitizers or valgrind, which multiply time and
 ** memory, the same path with max_elements 1000. */
 static void element_limit(void **state) {

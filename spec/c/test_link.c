@@ -91,6 +91,7 @@ static void refusals_change_nothing_and_say_why(void **state) {
 
   nameless.match = AXL_MATCH_VOLGNUMMER;
   nameless.volgnummer = 3;
+  req.limits.externe_set = 1;
   req.limits.externe.max = 0;
   assert_null(axl_link(m, &req, &res, &err));
   assert_string_equal(err.code, "AXL-L07");

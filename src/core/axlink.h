@@ -37,10 +37,17 @@ typedef struct axl_error {
   int xml_code;         /* libxml2's xmlParserErrors code, 0 when none */
   char path[256];       /* "/OfferteAanvraag/..." where known, else "" */
   char message[256];    /* fixed text for the code, never a data value */
+  /* A refusal by a limit (AXL-P03..P07, P16): the option's name
+  ** ("max_bytes", static string), its value and the measured figure, in
+  ** the limit's unit (bytes, levels, attributes, elements, seconds). A
+  ** count that parsing stopped at is a lower bound: the parse goes no
+  ** further than one past the limit. limit is NULL for other errors. */
+  const char *limit;
+  double limit_value, limit_actual;
 } axl_error;
 
 /* Bounds on untrusted input; 0 in a field means "the default" (for
-** max_seconds: no deadline). */
+** max_seconds: no deadline), so a zeroed struct is the defaults. */
 typedef struct axl_limits {
   size_t max_bytes;       /* whole input */
   size_t max_depth;       /* element nesting, at most 256 */
@@ -50,10 +57,12 @@ typedef struct axl_limits {
   double max_seconds;     /* wall-clock deadline for one parse; 0: none */
 } axl_limits;
 
-#define AXL_DEFAULT_MAX_BYTES      (64u * 1024u * 1024u)
+/* DESIGN 3.4: a real AX is 5-200 KB; these leave room for any of them and
+** refuse what can only be an attack or a mistake. */
+#define AXL_DEFAULT_MAX_BYTES      (16u * 1024u * 1024u)
 #define AXL_DEFAULT_MAX_DEPTH      64u
 #define AXL_DEFAULT_MAX_ATTRIBUTES 64u
-#define AXL_DEFAULT_MAX_ELEMENTS   4000000u
+#define AXL_DEFAULT_MAX_ELEMENTS   1000000u
 #define AXL_DEFAULT_MAX_TEXT       (1024u * 1024u)
 #define AXL_MAX_DEPTH_CEILING      256u
 
@@ -172,33 +181,45 @@ int axl_report_ok(const axl_report *r);
 void axl_report_sort(axl_report *r);
 
 /* ====================================================================
-** Rules: the ketenafspraak's occurrence and reference rules (AXL-R01..R17)
+** Rules: the ketenafspraak's occurrence and reference rules (AXL-R01..R18)
 ** ==================================================================== */
 
 typedef struct axl_occurs {
-  double min, max;             /* max may be INFINITY; NAN: not set */
+  double min, max;             /* max may be INFINITY */
 } axl_occurs;
 
+typedef struct axl_schema axl_schema;
+
+/*
+** A zeroed struct is the defaults: send mode and no limit given. A limit
+** counts only when its _set flag is non-zero (a max of 0 is a real limit:
+** the receiver allows none, AXL-R17). Limits not given come from schema
+** when it is set and decides them, else R01 warns above 2 and errs above
+** 9, and R02 errs above 9.
+*/
 typedef struct axl_check_opts {
   int receive;                 /* 0: send (adviser, strict), 1: receive */
+  int externe_set;             /* non-zero: externe is the limit */
   axl_occurs externe;          /* ExterneIdentificatie per Hypotheekgever */
+  int dataleverancier_set;     /* non-zero: dataleverancier is the limit */
   axl_occurs dataleverancier;  /* CDL Dataleverancier in the message */
+  const axl_schema *schema;    /* limits not set above come from it; may
+                                  be NULL; borrowed for the call */
 } axl_check_opts;
 
-/* Limits not set (NAN): R01 warns above 2 and errs above 9, R02 errs
-** above 9. */
+/* Zeroes o: the same as a memset struct (kept for older hosts). */
 void axl_check_opts_default(axl_check_opts *o);
 
 /* Appends the problems, sorted by document position then code. Never
-** changes the message. 0, or -1 when out of memory. */
+** changes the message. A message whose root is not OfferteAanvraag gets
+** one AXL-R18 error and no other rule runs. 0, or -1 when out of
+** memory. */
 int axl_check(const axl_message *m, const axl_check_opts *o, axl_report *out,
               axl_error *err);
 
 /* ====================================================================
 ** Schemas (lender organisation schemas, XSD)
 ** ==================================================================== */
-
-typedef struct axl_schema axl_schema;
 
 typedef struct axl_schema_limits {
   axl_occurs externe;          /* ExterneIdentificatie under
@@ -219,6 +240,16 @@ axl_schema *axl_schema_load(const char *path, axl_error *err);
 ** then no include is allowed). */
 axl_schema *axl_schema_parse(const char *xsd, size_t len, const char *base_dir,
                              axl_error *err);
+
+/* The same two, and when the schema does not compile (AXL-S05), one
+** problem per libxml2 error appended to problems (may be NULL): code
+** AXL-S05, the XSD's file (basename) and line, and a sentence saying what
+** is wrong (schema names only). err->message holds the first sentence. */
+axl_schema *axl_schema_load_diag(const char *path, axl_report *problems,
+                                 axl_error *err);
+axl_schema *axl_schema_parse_diag(const char *xsd, size_t len,
+                                  const char *base_dir, axl_report *problems,
+                                  axl_error *err);
 
 void axl_schema_free(axl_schema *s);
 
@@ -266,6 +297,24 @@ typedef struct axl_link_field {       /* host-set Dataleverancier fields */
   const char *name, *value;
 } axl_link_field;
 
+/* A grade of one delivery person against one Hypotheekgever (DESIGN 4.2). */
+typedef enum axl_grade {
+  AXL_GRADE_VERIFIED = 0, AXL_GRADE_PROBABLE, AXL_GRADE_MISMATCH,
+  AXL_GRADE_UNVERIFIABLE
+} axl_grade;
+
+/* "verified", "probable", "mismatch" or "unverifiable" (static string). */
+const char *axl_grade_name(axl_grade g);
+
+/*
+** A zeroed request with the delivery filled in is the defaults. axl_link
+** checks the delivery as the Lua API does (same codes): AXL-C01 for a
+** missing or empty dataleverancier_id or a valid_until that is not an ISO
+** date (YYYY-MM-DD, optionally followed by a time), AXL-C02 for no
+** persons, AXL-C03 for an empty string field or a birth_date that is not
+** an ISO date (unknown parts as 00 allowed), AXL-C04 for two persons with
+** the same id. A today that is not an ISO date is AXL-L15.
+*/
 typedef struct axl_link_request {
   const char *dataleverancier_id;     /* the data file's key (required) */
   const char *valid_until, *today;    /* ISO dates, may be NULL */
@@ -275,7 +324,9 @@ typedef struct axl_link_request {
   size_t n_fields;
   int force;                          /* link despite a birth-date conflict */
   int replace;                        /* drop the same supplier's old link */
-  axl_check_opts limits;              /* receive is ignored */
+  axl_check_opts limits;              /* receive is ignored; limits not
+                                         set come from limits.schema,
+                                         else from schema below */
   const axl_schema *schema;           /* validate the output, or NULL */
 } axl_link_request;
 
@@ -285,16 +336,16 @@ typedef enum axl_link_status {
 
 typedef struct axl_link_entry {       /* one per person, in order */
   axl_link_status status;
-  long hypotheekgever;                /* its Volgnummer, -1 when none */
+  long hypotheekgever;                /* its Volgnummer (LINKED only) */
   char ref[64];                       /* the Dataleverancier's ID */
-  int grade;                          /* 0 verified .. 3 unverifiable */
+  axl_grade grade;
   int created;                        /* 0: it was linked already */
 } axl_link_entry;
 
 typedef struct axl_link_grade {       /* automatic matching, every pair */
   size_t person;                      /* 0-based */
   long hypotheekgever;                /* Volgnummer */
-  int grade;
+  axl_grade grade;
 } axl_link_grade;
 
 typedef struct axl_link_result {
@@ -302,7 +353,8 @@ typedef struct axl_link_result {
   axl_link_grade *grades;             /* owned */
   size_t n_grades;
   axl_report problems;                /* why a limit or schema refused */
-  long person;                        /* the person a refusal is about, -1 */
+  int has_person;                     /* a refusal is about one person: */
+  size_t person;                      /* that one, 0-based (else 0) */
   int expired;                        /* valid_until lies before today */
 } axl_link_result;
 

@@ -1,5 +1,6 @@
 /*
-** The ketenafspraak rules AXL-R01..R17 (DESIGN 5, doc/rules.md).
+** The ketenafspraak rules AXL-R01..R17, and R18 for any other message
+** (DESIGN 5, doc/rules.md).
 **
 ** check reads the message through the CDL view and one walk over the whole
 ** document (IDs, IDREFs, empty elements, Volgnummers); it never changes the
@@ -37,6 +38,8 @@ typedef struct pos {
 
 typedef struct checker {
   const axl_check_opts *o;
+  int ext_set, dl_set;        /* limits in effect (resolve_limits) */
+  axl_occurs ext, dl;
   axl_report *out;
   axl_view v;
   pos *pos;
@@ -299,15 +302,44 @@ static int bad_key(const char *s) {
   return s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
 }
 
-static int limit_set(const axl_occurs *o) {
-  return !isnan(o->max);
+/* The limits in effect: those given, else the schema's where it decides
+** them, else none (the defaults of R01 and R02 apply). */
+static void resolve_limits(checker *c) {
+  const axl_check_opts *o = c->o;
+  const axl_schema_limits *s = o->schema ? axl_schema_get_limits(o->schema)
+                                         : NULL;
+  c->ext_set = o->externe_set && !isnan(o->externe.max);
+  c->ext = o->externe;
+  if (!c->ext_set && s && !s->externe_undecided && !isnan(s->externe.max)) {
+    c->ext_set = 1;
+    c->ext = s->externe;
+  }
+  c->dl_set = o->dataleverancier_set && !isnan(o->dataleverancier.max);
+  c->dl = o->dataleverancier;
+  if (!c->dl_set && s && !s->dataleverancier_undecided &&
+      !isnan(s->dataleverancier.max)) {
+    c->dl_set = 1;
+    c->dl = s->dataleverancier;
+  }
+  /* A negative maximum allows none, as 0 does (and indexes nothing). */
+  if (c->ext_set && c->ext.max < 0) c->ext.max = 0;
+  if (c->dl_set && c->dl.max < 0) c->dl.max = 0;
+}
+
+/* Counts and limits are numbers about the message's shape, not data. */
+static void over_limit(checker *c, const char *code, axl_severity sev,
+                       const xmlNode *at, size_t count, const char *what,
+                       const char *limit_words, double limit) {
+  char text[192];
+  snprintf(text, sizeof text, "%zu %s, over %s%.0f", count, what,
+           limit_words, limit);
+  problem(c, code, sev, at, text);
 }
 
 static void occurrence_rules(checker *c) {
   const axl_view *v = &c->v;
-  int ext_zero = limit_set(&c->o->externe) && c->o->externe.max == 0;
-  int dl_zero = limit_set(&c->o->dataleverancier) &&
-                c->o->dataleverancier.max == 0;
+  int ext_zero = c->ext_set && c->ext.max == 0;
+  int dl_zero = c->dl_set && c->dl.max == 0;
   /* R17: the receiver allows none at all. */
   /* Per Hypotheekgever, like R01 which it replaces at a limit of 0. */
   for (size_t i = 0; ext_zero && i < v->n_hg; i++)
@@ -325,31 +357,34 @@ static void occurrence_rules(checker *c) {
   /* R01: per Hypotheekgever, on the first entry beyond the limit. */
   for (size_t i = 0; i < v->n_hg && !ext_zero; i++) {
     const axl_view_hg *h = &v->hg[i];
-    if (limit_set(&c->o->externe)) {
-      double max = c->o->externe.max;
+    const char *what = "ExterneIdentificatie under one Hypotheekgever";
+    if (c->ext_set) {
+      double max = c->ext.max;
       if ((double)h->n_ext > max)
-        problem(c, "AXL-R01", AXL_ERROR,
-                v->ext[h->first_ext + (size_t)max].node,
-                "more ExterneIdentificatie under one Hypotheekgever than the "
-                "receiver's limit");
+        over_limit(c, "AXL-R01", AXL_ERROR,
+                   v->ext[h->first_ext + (size_t)max].node, h->n_ext, what,
+                   "the receiver's limit of ", max);
     } else if (h->n_ext > 9) {
-      problem(c, "AXL-R01", AXL_ERROR, v->ext[h->first_ext + 9].node,
-              "more than 9 ExterneIdentificatie under one Hypotheekgever");
+      over_limit(c, "AXL-R01", AXL_ERROR, v->ext[h->first_ext + 9].node,
+                 h->n_ext, what, "the limit of ", 9);
     } else if (h->n_ext > 2) {
-      problem(c, "AXL-R01", AXL_WARNING, v->ext[h->first_ext + 2].node,
-              "more than 2 ExterneIdentificatie under one Hypotheekgever "
-              "(the least a conforming lender accepts)");
+      char text[192];
+      snprintf(text, sizeof text, "%zu %s, over 2 (the least a conforming "
+               "lender accepts; the most any accepts is 9)", h->n_ext, what);
+      problem(c, "AXL-R01", AXL_WARNING, v->ext[h->first_ext + 2].node, text);
     }
   }
-  /* R02: CDL Dataleverancier entities, copies for bundled files included. */
+  /* R02: CDL Dataleverancier entities, copies for bundled files included;
+  ** reported once, on the first entity beyond the limit. */
   if (!dl_zero) {
-    double max = limit_set(&c->o->dataleverancier)
-                 ? c->o->dataleverancier.max : 9;
+    double max = c->dl_set ? c->dl.max : 9;
     size_t seen = 0;
     for (size_t j = 0; j < v->n_dl; j++)
       if (v->dl[j].cdl && (double)++seen > max) {
-        problem(c, "AXL-R02", AXL_ERROR, v->dl[j].node, "more CDL "
-                "Dataleverancier entities than the limit");
+        over_limit(c, "AXL-R02", AXL_ERROR, v->dl[j].node, v->n_cdl,
+                   "CDL Dataleverancier entities in the message",
+                   c->dl_set ? "the receiver's limit of " : "the limit of ",
+                   max);
         break;
       }
   }
@@ -499,22 +534,48 @@ static void reference_rules(checker *c) {
   }
 }
 
+/* R18: the rules are the ketenafspraak's for an AX OfferteAanvraag; on any
+** other message they would say "ok" about something they never looked at.
+** The root's name is a schema name, not data. */
+static int not_an_ax(const axl_message *m, axl_report *out) {
+  const xmlNode *root = xmlDocGetRootElement(axl_message_doc(m));
+  char text[192];
+  axl_problem *p;
+  if (root && !strcmp((const char *)root->name, "OfferteAanvraag")) return 0;
+  snprintf(text, sizeof text, "not an AX OfferteAanvraag: root is %.100s",
+           root ? (const char *)root->name : "(none)");
+  p = axl_report_add(out, "AXL-R18", AXL_ERROR, text);
+  if (!p) return -1;
+  if (root) {
+    snprintf(p->path, sizeof p->path, "/%.200s", (const char *)root->name);
+    p->line = axl_node_line(root);
+  }
+  p->order = 1;
+  return 1;
+}
+
 static int check_guarded(const axl_message *m, const axl_check_opts *o,
                          axl_report *out, axl_error *err) {
+  static const axl_check_opts defaults;   /* zero: the defaults */
   checker c;
+  int other;
   memset(&c, 0, sizeof c);
-  c.o = o;
+  c.o = o ? o : &defaults;
   c.out = out;
   axl_error_clear(err);
+  if ((other = not_an_ax(m, out)) != 0) {
+    if (other > 0) return 0;
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return -1;
+  }
+  resolve_limits(&c);
   if (axl_view_build(m, &c.v, err)) return -1;
   walk(&c, c.v.root);
   if (!c.oom) {
     qsort(c.pos, c.n_pos, sizeof *c.pos, by_node);
     document_rules(&c, c.v.root);
-    if (!c.oom && !strcmp((const char *)c.v.root->name, "OfferteAanvraag")) {
-      occurrence_rules(&c);
-      reference_rules(&c);
-    }
+    if (!c.oom) occurrence_rules(&c);
+    if (!c.oom) reference_rules(&c);
   }
   free(c.pos);
   axl_view_free(&c.v);
@@ -528,8 +589,6 @@ static int check_guarded(const axl_message *m, const axl_check_opts *o,
 
 void axl_check_opts_default(axl_check_opts *o) {
   memset(o, 0, sizeof *o);
-  o->externe.min = o->externe.max = NAN;
-  o->dataleverancier.min = o->dataleverancier.max = NAN;
 }
 
 /* Every libxml2 call inside runs with axlink's silent, thread-local error

@@ -168,6 +168,7 @@ void axl_error_set(axl_error *err, const char *code, long line,
   snprintf(err->code, sizeof err->code, "%s", code);
   snprintf(err->message, sizeof err->message, "%s", text);
   err->line = line;
+  err->limit = NULL;   /* axl_error_limit sets it after this */
 }
 
 void axl_free(void *p) {

@@ -61,6 +61,14 @@ void axl_error_set(axl_error *err, const char *code, long line,
                    const char *text);
 void axl_error_clear(axl_error *err);
 
+/* A refusal by a limit, in the form DESIGN 3.4 gives: "input is 70.2 MiB,
+** over max_bytes (16 MiB)". limit must be a static string (the option's
+** name); value and actual are in its unit; at_least when the input was
+** read no further than the refusal (actual is then a lower bound). */
+void axl_error_limit(axl_error *err, const char *code, long line,
+                     const char *limit, double value, double actual,
+                     int at_least);
+
 /* Fixed, value-free text for a libxml2 parser error code. */
 const char *axl_xml_error_text(int xml_code);
 

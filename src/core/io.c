@@ -18,8 +18,8 @@
 
 axl_message *axl_read(const char *path, const axl_limits *limits,
                       axl_error *err) {
-  size_t cap = limits && limits->max_bytes ? limits->max_bytes
-                                           : AXL_DEFAULT_MAX_BYTES;
+  axl_limits lim;
+  size_t cap;
   struct stat st;
   char *buf;
   size_t got = 0;
@@ -27,6 +27,8 @@ axl_message *axl_read(const char *path, const axl_limits *limits,
   /* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   axl_error_clear(err);
+  axl_limits_resolve(&lim, limits);
+  cap = lim.max_bytes;
   if (fd < 0) {
     axl_error_set(err, "AXL-P14", 0, errno == ENOENT ? "file not found"
                   : errno == EACCES ? "permission denied"
@@ -40,7 +42,8 @@ axl_message *axl_read(const char *path, const axl_limits *limits,
   }
   if ((unsigned long long)st.st_size > cap) {
     close(fd);
-    axl_error_set(err, "AXL-P03", 0, "input larger than max_bytes");
+    axl_error_limit(err, "AXL-P03", 0, "max_bytes", (double)cap,
+                    (double)st.st_size, 0);
     return NULL;
   }
   buf = malloc((size_t)st.st_size + 1);

@@ -5,6 +5,8 @@
 */
 #include "internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void axl_limits_resolve(axl_limits *out, const axl_limits *in) {
@@ -71,4 +73,71 @@ const char *axl_doc_over_limits(xmlDocPtr doc, const axl_limits *lim) {
     n = n && depth > 1 ? n->next : NULL;
   }
   return NULL;
+}
+
+/* ====================================================================
+** Refusals by a limit: which one, its value, the measured figure
+** ==================================================================== */
+
+/* "16 MiB", "70.2 MiB", "512 bytes": one decimal unless it is whole. */
+static void format_bytes(char *buf, size_t size, double v) {
+  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+  double x = v;
+  int u = -1;
+  if (v < 1024) {
+    snprintf(buf, size, "%.0f byte%s", v, v == 1 ? "" : "s");
+    return;
+  }
+  while (x >= 1024 && u < 3) {
+    x /= 1024;
+    u++;
+  }
+  if (x == (double)(long long)x)
+    snprintf(buf, size, "%.0f %s", x, units[u]);
+  else
+    snprintf(buf, size, "%.1f %s", x, units[u]);
+}
+
+/* Both figures in one unit; when rounding makes them look alike ("16.0 MiB,
+** over max_bytes (16 MiB)"), the exact byte counts instead. */
+static void format_pair(char *a, char *b, size_t size, double actual,
+                        double value) {
+  format_bytes(a, size, actual);
+  format_bytes(b, size, value);
+  if (atof(a) == atof(b) && !strcmp(strchr(a, ' '), strchr(b, ' '))) {
+    snprintf(a, size, "%.0f bytes", actual);
+    snprintf(b, size, "%.0f bytes", value);
+  }
+}
+
+void axl_error_limit(axl_error *err, const char *code, long line,
+                     const char *limit, double value, double actual,
+                     int at_least) {
+  char text[200], a[48], b[48];
+  if (!err) return;
+  if (!strcmp(limit, "max_bytes")) {
+    format_pair(a, b, sizeof a, actual, value);
+    snprintf(text, sizeof text, "input is %s, over max_bytes (%s)", a, b);
+  } else if (!strcmp(limit, "max_text")) {
+    format_pair(a, b, sizeof a, actual, value);
+    snprintf(text, sizeof text, "a text or attribute value of %s%s, over "
+             "max_text (%s)", at_least ? "at least " : "", a, b);
+  } else if (!strcmp(limit, "max_depth")) {
+    snprintf(text, sizeof text, "elements nested %s%.0f deep, over "
+             "max_depth (%.0f)", at_least ? "at least " : "", actual, value);
+  } else if (!strcmp(limit, "max_attributes")) {
+    snprintf(text, sizeof text, "an element with %s%.0f attributes, over "
+             "max_attributes (%.0f)", at_least ? "at least " : "", actual,
+             value);
+  } else if (!strcmp(limit, "max_elements")) {
+    snprintf(text, sizeof text, "%s%.0f elements, over max_elements (%.0f)",
+             at_least ? "at least " : "", actual, value);
+  } else {
+    snprintf(text, sizeof text, "the parse ran %.2f s, over %s (%g s)",
+             actual, limit, value);
+  }
+  axl_error_set(err, code, line, text);
+  err->limit = limit;
+  err->limit_value = value;
+  err->limit_actual = actual;
 }

@@ -59,6 +59,70 @@ static void cdl_name(const axl_link_person *p, axl_cdl_name *c) {
 }
 
 /* ====================================================================
+** The delivery, checked as the Lua API checks it (lua/axlink/cdl.lua)
+** ==================================================================== */
+
+static int digits(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return 0;
+  return 1;
+}
+
+/* YYYY-MM-DD, alone or followed by a time ("T..."); partial_ok allows 00
+** for an unknown month or day (BRP birth dates). */
+static int iso_date(const char *s, int partial_ok) {
+  size_t n = strlen(s);
+  if (n < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
+      s[7] != '-' || !digits(s + 8, 2) || (n > 10 && s[10] != 'T'))
+    return 0;
+  return partial_ok || (strncmp(s + 5, "00", 2) && strncmp(s + 8, "00", 2));
+}
+
+/* The message names the field, never its value. */
+static int bad_field(axl_error *err, axl_link_result *res, const char *code,
+                     size_t person, const char *field, const char *why) {
+  char text[160];
+  if (person) {
+    snprintf(text, sizeof text, "delivery.persons[%zu].%s: %s", person,
+             field, why);
+    res->has_person = 1;
+    res->person = person - 1;
+  } else {
+    snprintf(text, sizeof text, "delivery.%s: %s", field, why);
+  }
+  return fail(err, code, text);
+}
+
+static int check_delivery(const axl_link_request *req, axl_link_result *res,
+                          axl_error *err) {
+  static const char *const wrong = "wrong or missing";
+  if (!req->dataleverancier_id || !*req->dataleverancier_id)
+    return bad_field(err, res, "AXL-C01", 0, "id", wrong);
+  if (req->valid_until && !iso_date(req->valid_until, 0))
+    return bad_field(err, res, "AXL-C01", 0, "valid_until", wrong);
+  if (!req->persons || req->n_persons == 0)
+    return bad_field(err, res, "AXL-C02", 0, "persons", wrong);
+  for (size_t i = 0; i < req->n_persons; i++) {
+    const axl_link_person *p = &req->persons[i];
+    const char *const names[] = { "id", "initials", "surname", "prefix" };
+    const char *const values[] = { p->id, p->initials, p->surname,
+                                   p->prefix };
+    for (size_t f = 0; f < 4; f++)
+      if (values[f] && !*values[f])
+        return bad_field(err, res, "AXL-C03", i + 1, names[f], wrong);
+    if (p->birth_date && !iso_date(p->birth_date, 1))
+      return bad_field(err, res, "AXL-C03", i + 1, "birth_date", wrong);
+    for (size_t j = 0; p->id && j < i; j++)
+      if (req->persons[j].id && !strcmp(p->id, req->persons[j].id))
+        return bad_field(err, res, "AXL-C04", i + 1, "id",
+                         "not unique in the delivery");
+  }
+  if (req->today && !iso_date(req->today, 0))
+    return fail(err, "AXL-L15", "today is not an ISO date (YYYY-MM-DD)");
+  return 0;
+}
+
+/* ====================================================================
 ** Who is who
 ** ==================================================================== */
 
@@ -70,7 +134,7 @@ static int add_grade(axl_link_result *res, size_t person, long volg,
   res->grades = gr;
   gr[res->n_grades].person = person;
   gr[res->n_grades].hypotheekgever = volg;
-  gr[res->n_grades].grade = (int)g;
+  gr[res->n_grades].grade = g;
   res->n_grades++;
   return 0;
 }
@@ -86,7 +150,8 @@ static int resolve_persons(const axl_view *v, const axl_link_request *req,
     target[i] = -1;
     cdl_name(p, &c);
     if (p->match == AXL_MATCH_SKIP) continue;
-    res->person = (long)i;
+    res->has_person = 1;
+    res->person = i;
     if (!p->id || !*p->id)
       return fail(err, "AXL-L05", "person without a key (PersoonsID): the "
                   "host must supply it, axlink never invents one");
@@ -139,7 +204,8 @@ static int resolve_persons(const axl_view *v, const axl_link_request *req,
       else ambiguous = 1;
     }
   }
-  res->person = -1;
+  res->has_person = 0;
+  res->person = 0;
   if (ambiguous)
     return fail(err, "AXL-L03", "no single verified Hypotheekgever for every "
                 "person: name the match explicitly (the grades are in the "
@@ -147,7 +213,8 @@ static int resolve_persons(const axl_view *v, const axl_link_request *req,
   for (size_t i = 0; i < req->n_persons; i++)
     for (size_t j = 0; j < i; j++)
       if (target[i] >= 0 && target[i] == target[j]) {
-        res->person = (long)i;
+        res->has_person = 1;
+        res->person = i;
         return fail(err, "AXL-L04", "two persons resolve to one "
                     "Hypotheekgever");
       }
@@ -299,6 +366,7 @@ static int check_limits(const axl_message *m, const axl_link_request *req,
   axl_report all;
   int refuse = 0, zero = 0;
   o.receive = 0;
+  if (!o.schema) o.schema = req->schema;
   axl_report_init(&all);
   if (axl_check(m, &o, &all, err)) return -1;
   for (size_t i = 0; i < all.count; i++) {
@@ -345,13 +413,8 @@ static axl_message *link_guarded(const axl_message *m,
 
   memset(res, 0, sizeof *res);
   axl_report_init(&res->problems);
-  res->person = -1;
   axl_error_clear(err);
-  if (!req->dataleverancier_id || !*req->dataleverancier_id) {
-    fail(err, "AXL-L05", "delivery without a data-file key "
-         "(DataleverancierID)");
-    return NULL;
-  }
+  if (check_delivery(req, res, err)) return NULL;
   /* Everything written must read back: keys and fields are text XML
   ** allows (a control character would make the output unparsable). */
   {
@@ -437,8 +500,7 @@ static axl_message *link_guarded(const axl_message *m,
     const axl_view_hg *h;
     char id[64];
     xmlNodePtr d;
-    en->hypotheekgever = -1;
-    en->grade = (int)AXL_GRADE_UNVERIFIABLE;
+    en->grade = AXL_GRADE_UNVERIFIABLE;
     if (target[i] < 0) {
       en->status = AXL_LINK_SKIPPED;
       continue;

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "axlink.h"   /* axl_grade, axl_grade_name */
+
 typedef enum axl_cmp {
   AXL_CMP_UNKNOWN = 0, AXL_CMP_MATCH, AXL_CMP_CONFLICT
 } axl_cmp;
@@ -18,11 +20,6 @@ typedef enum axl_name_cmp {
   AXL_NAME_USE,       /* CorrespondentieNaam, after the birth date matched */
   AXL_NAME_CONFLICT
 } axl_name_cmp;
-
-typedef enum axl_grade {
-  AXL_GRADE_VERIFIED = 0, AXL_GRADE_PROBABLE, AXL_GRADE_MISMATCH,
-  AXL_GRADE_UNVERIFIABLE
-} axl_grade;
 
 /* The CDL's view of a person (values borrowed; any may be NULL). */
 typedef struct axl_cdl_name {
@@ -50,6 +47,5 @@ axl_name_cmp axl_compare_surnames(const axl_cdl_name *cdl,
                                   const axl_ax_name *ax, int date_matched);
 axl_cmp axl_compare_initials(const char *cdl, const char *ax);
 axl_grade axl_grade_person(const axl_cdl_name *cdl, const axl_ax_name *ax);
-const char *axl_grade_name(axl_grade g);
 
 #endif

@@ -39,6 +39,10 @@ typedef struct parse_state {
   const char *stop_code;  /* our own reason to stop, or NULL */
   const char *stop_text;
   long stop_line;
+  const char *stop_limit; /* the limit that stopped it, or NULL */
+  double stop_value, stop_actual;
+  int stop_at_least;      /* stop_actual is a lower bound */
+  struct timespec started;   /* when lim.max_seconds is set */
   int xml_code;           /* first libxml2 error of level >= ERROR */
   long xml_line;
   struct timespec deadline;  /* when lim.max_seconds is set */
@@ -53,6 +57,7 @@ static void set_deadline(parse_state *st) {
   }
   ns = (long long)(st->lim.max_seconds * 1e9);
   clock_gettime(CLOCK_MONOTONIC, &st->deadline);
+  st->started = st->deadline;
   ns += st->deadline.tv_nsec;
   st->deadline.tv_sec += (time_t)(ns / 1000000000LL);
   st->deadline.tv_nsec = (long)(ns % 1000000000LL);
@@ -78,15 +83,41 @@ static void stop(xmlParserCtxtPtr ctxt, const char *code, const char *text) {
   xmlStopParser(ctxt);
 }
 
+/* A stop by a limit keeps the figures the refusal must give (3.4). */
+static void stop_at_limit(xmlParserCtxtPtr ctxt, const char *code,
+                          const char *limit, double value, double actual,
+                          int at_least) {
+  parse_state *st = ctxt->_private;
+  if (!st->stop_code) {
+    st->stop_limit = limit;
+    st->stop_value = value;
+    st->stop_actual = actual;
+    st->stop_at_least = at_least;
+  }
+  stop(ctxt, code, limit);
+}
+
+static void stop_past_deadline(xmlParserCtxtPtr ctxt) {
+  parse_state *st = ctxt->_private;
+  struct timespec now;
+  double ran;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  ran = (double)(now.tv_sec - st->started.tv_sec) +
+        (double)(now.tv_nsec - st->started.tv_nsec) / 1e9;
+  stop_at_limit(ctxt, "AXL-P16", "max_seconds", st->lim.max_seconds, ran, 0);
+}
+
 /*
 ** Counts attributes per tag on the raw bytes: '=' outside quotes between
 ** '<' and '>'. Comments, CDATA sections and PIs are skipped whole so their
 ** text cannot be mistaken for markup (nor a quote in it hide what follows). It runs over every input, so it is
 ** mostly memchr and counts no lines: the line of a refusal is worked out
 ** only when there is one. Returns the offset of the first tag over the
-** limit, or -1.
+** limit, or -1; *count is then that tag's attributes (the rest of the tag
+** is counted too, so the refusal can say how many).
 */
-static long prescan_attributes(const char *start, size_t len, size_t max) {
+static long prescan_attributes(const char *start, size_t len, size_t max,
+                               size_t *count_out) {
   const char *p = start, *end = start + len;
   while (p < end) {
     const char *lt = memchr(p, '<', (size_t)(end - p));
@@ -138,10 +169,14 @@ static long prescan_attributes(const char *start, size_t len, size_t max) {
         } else if (c == '"' || c == '\'') {
           quote = c;
         } else if (c == '=') {
-          if (++count > max) return (long)(lt - start);
+          ++count;
         } else if (c == '>') {
           break;
         }
+      }
+      if (count > max) {
+        *count_out = count;
+        return (long)(lt - start);
       }
     }
   }
@@ -251,15 +286,17 @@ static void start_element(void *ctx, const xmlChar *localname,
       return;
   }
   if (past_deadline(st)) {
-    stop(ctxt, "AXL-P16", "parse took longer than max_seconds");
+    stop_past_deadline(ctxt);
     return;
   }
   if (++st->depth > st->lim.max_depth) {
-    stop(ctxt, "AXL-P04", "element nesting deeper than max_depth");
+    stop_at_limit(ctxt, "AXL-P04", "max_depth", (double)st->lim.max_depth,
+                  (double)st->depth, 1);
     return;
   }
   if (++st->elements > st->lim.max_elements) {
-    stop(ctxt, "AXL-P06", "more elements than max_elements");
+    stop_at_limit(ctxt, "AXL-P06", "max_elements",
+                  (double)st->lim.max_elements, (double)st->elements, 1);
     return;
   }
   if (uri) {
@@ -267,14 +304,15 @@ static void start_element(void *ctx, const xmlChar *localname,
     return;
   }
   if ((size_t)nb_attributes > st->lim.max_attributes) {
-    stop(ctxt, "AXL-P05", "more attributes on one element than "
-         "max_attributes");
+    stop_at_limit(ctxt, "AXL-P05", "max_attributes",
+                  (double)st->lim.max_attributes, (double)nb_attributes, 0);
     return;
   }
   for (int i = 0; i < nb_attributes; i++) {
     const xmlChar *v = attributes[i * 5 + 3], *e = attributes[i * 5 + 4];
     if ((size_t)(e - v) > st->lim.max_text) {
-      stop(ctxt, "AXL-P07", "attribute value longer than max_text");
+      stop_at_limit(ctxt, "AXL-P07", "max_text", (double)st->lim.max_text,
+                    (double)(e - v), 0);
       return;
     }
   }
@@ -337,13 +375,14 @@ static void characters(void *ctx, const xmlChar *ch, int len) {
       blank_run(ch, len))
     return;
   if (past_deadline(st)) {
-    stop(ctxt, "AXL-P16", "parse took longer than max_seconds");
+    stop_past_deadline(ctxt);
     return;
   }
   st->text_run += (size_t)len;
   st->text_total += (size_t)len;
   if (st->text_run > st->lim.max_text) {
-    stop(ctxt, "AXL-P07", "text longer than max_text");
+    stop_at_limit(ctxt, "AXL-P07", "max_text", (double)st->lim.max_text,
+                  (double)st->text_run, 1);
     return;
   }
   xmlSAX2Characters(ctx, ch, len);
@@ -377,12 +416,17 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
   xmlParserCtxtPtr ctxt;
   xmlDocPtr doc;
   long bad_line;
+  size_t attrs = 0;
 
   memset(&st, 0, sizeof st);
   axl_limits_resolve(&st.lim, limits);
   if (st.lim.max_seconds > 0) set_deadline(&st);
   if (len > st.lim.max_bytes || len > (size_t)INT_MAX) {
-    axl_error_set(err, "AXL-P03", 0, "input larger than max_bytes");
+    /* libxml2 takes an int length: past INT_MAX is over its limit too. */
+    axl_error_limit(err, "AXL-P03", 0, "max_bytes",
+                    (double)(st.lim.max_bytes < (size_t)INT_MAX
+                             ? st.lim.max_bytes : (size_t)INT_MAX),
+                    (double)len, 0);
     return NULL;
   }
   if (len == 0) {
@@ -400,10 +444,11 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
                   memchr(bytes, '\0', len) - bytes)), "NUL byte in the input");
     return NULL;
   }
-  bad_line = prescan_attributes(bytes, len, st.lim.max_attributes);
+  bad_line = prescan_attributes(bytes, len, st.lim.max_attributes, &attrs);
   if (bad_line >= 0) {
-    axl_error_set(err, "AXL-P05", line_at(bytes, bad_line),
-                  "more attributes on one element than max_attributes");
+    axl_error_limit(err, "AXL-P05", line_at(bytes, bad_line),
+                    "max_attributes", (double)st.lim.max_attributes,
+                    (double)attrs, 0);
     return NULL;
   }
   ctxt = xmlNewParserCtxt();
@@ -421,7 +466,10 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
   ctxt->myDoc = NULL;
 
   /* Strict result rule: any doubt is a failure (reliability.md P18). */
-  if (st.stop_code) {
+  if (st.stop_limit) {
+    axl_error_limit(err, st.stop_code, st.stop_line, st.stop_limit,
+                    st.stop_value, st.stop_actual, st.stop_at_least);
+  } else if (st.stop_code) {
     axl_error_set(err, st.stop_code, st.stop_line, st.stop_text);
   } else if (st.xml_code || !doc || !ctxt->wellFormed || ctxt->errNo) {
     int code = st.xml_code ? st.xml_code : ctxt->errNo;

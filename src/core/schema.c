@@ -279,27 +279,136 @@ static xmlParserInputPtr serve(void *ud, const char *url,
   return in;
 }
 
+/*
+** libxml2's compile errors, one sentence each. They describe the XSD, not
+** a message, but libxml2 quotes whatever it found there: a quoted stretch
+** is kept only when it is a name (a QName, a namespace-qualified name or a
+** short content model of names), anything else becomes '...'. The XML
+** Schema namespace is written "xs:".
+*/
+#define XS_NS "{http://www.w3.org/2001/XMLSchema}"
+
 typedef struct compile_errors {
-  int code;
+  axl_report *problems;   /* where the sentences go, or NULL */
+  int code;               /* the first error */
   long line;
-  char file[256];
+  char file[128];
+  char first[192];        /* its sentence */
+  size_t count;
+  int oom;
 } compile_errors;
+
+static int name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+         c == ':' || c == '{' || c == '}' || c == '/' || c == '#' ||
+         c == '?' || c == '*' || c == '+' || c == '(' || c == ')' ||
+         c == '|' || c == ',' || c == ' ';
+}
+
+/* Appends text to out (size bytes, NUL-terminated), XS_NS as "xs:". */
+static void put(char *out, size_t size, size_t *used, const char *text,
+                size_t n) {
+  for (size_t i = 0; i < n && *used + 1 < size; i++) {
+    if (!strncmp(text + i, XS_NS, sizeof XS_NS - 1) && i + sizeof XS_NS - 1
+        <= n) {
+      if (*used + 4 >= size) break;
+      memcpy(out + *used, "xs:", 3);
+      *used += 3;
+      i += sizeof XS_NS - 2;
+      continue;
+    }
+    out[(*used)++] = text[i] == '\n' ? ' ' : text[i];
+  }
+  out[*used] = '\0';
+}
+
+static void reduce_message(const char *msg, char *out, size_t size) {
+  size_t used = 0;
+  const char *p = msg ? msg : "", *q;
+  out[0] = '\0';
+  /* libxml2 opens with the XSD construct ("Element '{...}element', " or
+  ** "element decl. 'A': "): the caller names that itself. What follows
+  ** ("attribute 'type': ...") stays. */
+  if ((q = strchr(p, '\'')) != NULL && q - p < 24 &&
+      (q = strchr(q + 1, '\'')) != NULL &&
+      (!strncmp(q + 1, ": ", 2) || !strncmp(q + 1, ", ", 2)))
+    p = q + 3;
+  while (*p) {
+    const char *open = strchr(p, '\''), *close;
+    if (!open || !(close = strchr(open + 1, '\''))) {
+      put(out, size, &used, p, strlen(p));
+      break;
+    }
+    put(out, size, &used, p, (size_t)(open - p + 1));
+    {
+      int name = close - open - 1 <= 96;
+      for (const char *c = open + 1; name && c < close; c++)
+        name = name_char(*c);
+      if (name) put(out, size, &used, open + 1, (size_t)(close - open - 1));
+      else put(out, size, &used, "...", 3);
+    }
+    put(out, size, &used, "'", 1);
+    p = close + 1;
+  }
+  while (used && (out[used - 1] == ' ' || out[used - 1] == '\n'))
+    out[--used] = '\0';
+}
+
+/* "xs:element A": the XSD construct an error is about, by its names. */
+static void construct_of(const xmlNode *n, char *out, size_t size) {
+  const char *name = NULL;
+  xmlChar *v = NULL;
+  out[0] = '\0';
+  if (!n || n->type != XML_ELEMENT_NODE) return;
+  for (const char *const *a = (const char *const[]){ "name", "ref", NULL };
+       *a && !v; a++)
+    v = xmlGetNoNsProp(n, BAD_CAST *a);
+  name = (const char *)v;
+  if (name) {
+    int ok = strlen(name) <= 96;
+    for (const char *c = name; ok && *c; c++) ok = name_char(*c) && *c != ' ';
+    if (!ok) name = "...";
+  }
+  snprintf(out, size, "xs:%.40s%s%.96s", (const char *)n->name,
+           name ? " " : "", name ? name : "");
+  xmlFree(v);
+}
 
 static void compile_error(void *ctx, xmlErrorPtr e) {
   compile_errors *ce = ctx;
-  if (!e || e->level < XML_ERR_ERROR || ce->code) return;
-  ce->code = e->code;
-  ce->line = e->line;
+  char file[128] = "", what[160], why[192], sentence[192];
+  axl_problem *p;
+  if (!e || e->level < XML_ERR_ERROR) return;
   if (e->file) {
     const char *base = strrchr(e->file, '/');
-    snprintf(ce->file, sizeof ce->file, "%s", base ? base + 1 : e->file);
+    snprintf(file, sizeof file, "%s", base ? base + 1 : e->file);
   }
+  construct_of(e->node, what, sizeof what);
+  reduce_message(e->message, why, sizeof why);
+  snprintf(sentence, sizeof sentence, "%s%s%s", what, what[0] ? ": " : "",
+           why[0] ? why : "not valid XML Schema");
+  if (!ce->count++) {
+    ce->code = e->code ? e->code : XML_ERR_INTERNAL_ERROR;
+    ce->line = e->line;
+    snprintf(ce->file, sizeof ce->file, "%s", file);
+    snprintf(ce->first, sizeof ce->first, "%s", sentence);
+  }
+  if (!ce->problems) return;
+  if (!(p = axl_report_add(ce->problems, "AXL-S05", AXL_ERROR, sentence))) {
+    ce->oom = 1;
+    return;
+  }
+  snprintf(p->file, sizeof p->file, "%s", file);
+  p->line = e->line;
+  p->order = ce->count;
 }
 
-static int compile(axl_schema *s, axl_error *err) {
+static int compile(axl_schema *s, axl_report *problems, axl_error *err) {
   compile_errors ce;
   xmlSchemaParserCtxtPtr pctxt;
   memset(&ce, 0, sizeof ce);
+  ce.problems = problems;
   s->compile_doc = xmlCopyDoc(s->set.files[0].doc, 1);
   /* An incomplete copy would compile into a different schema. */
   if (s->compile_doc && axl_copy_complete(s->set.files[0].doc->children,
@@ -321,11 +430,20 @@ static int compile(axl_schema *s, axl_error *err) {
   s->compiled = xmlSchemaParse(pctxt);
   axl_set_loader_provider(NULL, NULL);
   xmlSchemaFreeParserCtxt(pctxt);
-  if (!s->compiled || ce.code) {
-    char text[256];
-    snprintf(text, sizeof text, "schema does not compile (libxml2 error "
-             "%d%s%.64s)", ce.code, ce.file[0] ? " in " : "", ce.file);
-    axl_error_set(err, "AXL-S05", ce.line, text);
+  if (!s->compiled || ce.count) {
+    char text[256], where[160] = "";
+    if (!ce.count)
+      snprintf(ce.first, sizeof ce.first, "libxml2 gave no reason");
+    /* file:line first, as a compiler says it; the number is in xml_code. */
+    if (ce.file[0] && ce.line > 0)
+      snprintf(where, sizeof where, "%.120s:%ld: ", ce.file, ce.line);
+    else if (ce.file[0])
+      snprintf(where, sizeof where, "%.120s: ", ce.file);
+    snprintf(text, sizeof text, "schema does not compile: %s%.*s%s", where,
+             ce.count > 1 ? 120 : 160, ce.first,
+             ce.count > 1 ? " (and more: one problem per error)" : "");
+    /* No line in err: it may be an included file's, not the main one's. */
+    axl_error_set(err, "AXL-S05", 0, text);
     if (err) err->xml_code = ce.code;
     return -1;
   }
@@ -344,8 +462,9 @@ static axl_schema *leave_checked(axl_guard *g, axl_schema *s,
   return s;
 }
 
-static axl_schema *finish(axl_schema *s, axl_error *err) {
-  if (load_includes(s, 0, err) || compile(s, err)) {
+static axl_schema *finish(axl_schema *s, axl_report *problems,
+                          axl_error *err) {
+  if (load_includes(s, 0, err) || compile(s, problems, err)) {
     axl_schema_free(s);
     return NULL;
   }
@@ -365,6 +484,16 @@ static axl_schema *new_schema(void) {
 }
 
 axl_schema *axl_schema_load(const char *path, axl_error *err) {
+  return axl_schema_load_diag(path, NULL, err);
+}
+
+axl_schema *axl_schema_parse(const char *xsd, size_t len, const char *base,
+                             axl_error *err) {
+  return axl_schema_parse_diag(xsd, len, base, NULL, err);
+}
+
+axl_schema *axl_schema_load_diag(const char *path, axl_report *problems,
+                                 axl_error *err) {
   axl_guard g;
   axl_schema *s;
   char real[PATH_MAX], *slash, *bytes;
@@ -390,12 +519,13 @@ axl_schema *axl_schema_load(const char *path, axl_error *err) {
   if (slash) *slash = '\0';
   axl_guard_enter(&g);
   f->doc = parse_xsd(bytes, len, real, err);
-  s = f->doc ? finish(s, err) : (axl_schema_free(s), NULL);
+  s = f->doc ? finish(s, problems, err) : (axl_schema_free(s), NULL);
   return leave_checked(&g, s, err);
 }
 
-axl_schema *axl_schema_parse(const char *xsd, size_t len, const char *base,
-                             axl_error *err) {
+axl_schema *axl_schema_parse_diag(const char *xsd, size_t len,
+                                  const char *base, axl_report *problems,
+                                  axl_error *err) {
   axl_guard g;
   axl_schema *s;
   char url[PATH_MAX + 32], *copy;
@@ -434,7 +564,7 @@ axl_schema *axl_schema_parse(const char *xsd, size_t len, const char *base,
   }
   axl_guard_enter(&g);
   f->doc = parse_xsd(copy, len, url, err);
-  s = f->doc ? finish(s, err) : (axl_schema_free(s), NULL);
+  s = f->doc ? finish(s, problems, err) : (axl_schema_free(s), NULL);
   return leave_checked(&g, s, err);
 }
 
@@ -542,13 +672,59 @@ typedef struct valid_state {
   int failed;   /* out of memory while recording */
 } valid_state;
 
+/*
+** libxml2's "Expected is ( A, {ns}B )" or "Expected is one of ( ... )"
+** lists what the schema allows at that point: element names, from the
+** schema, never data. They are kept ("expected one of: A, B"); a token that
+** is not a plain name (a wildcard) is left out.
+*/
+static void add_expected(const char *msg, char *text, size_t size) {
+  const char *p = msg ? strstr(msg, "Expected is") : NULL, *end;
+  size_t used = strlen(text), names = 0;
+  if (!p || !(p = strchr(p, '(')) || !(end = strchr(p, ')'))) return;
+  for (p++; p < end;) {
+    const char *tok, *tok_end;
+    while (p < end && (*p == ' ' || *p == ',')) p++;
+    tok = p;
+    while (p < end && *p != ',') p++;
+    tok_end = p;
+    while (tok_end > tok && tok_end[-1] == ' ') tok_end--;
+    if (tok < tok_end && *tok == '{') {       /* {namespace}Name */
+      const char *close = memchr(tok, '}', (size_t)(tok_end - tok));
+      if (!close) continue;
+      tok = close + 1;
+    }
+    if (tok >= tok_end || !axl_ncname_ok(tok, (size_t)(tok_end - tok)))
+      continue;
+    {
+      const char *sep = names++ ? ", " : "; expected one of: ";
+      size_t need = strlen(sep) + (size_t)(tok_end - tok);
+      if (used + need + 5 >= size) {
+        snprintf(text + used, size - used, ", ...");
+        return;
+      }
+      used += (size_t)snprintf(text + used, size - used, "%s%.*s", sep,
+                               (int)(tok_end - tok), tok);
+    }
+  }
+}
+
 static void valid_error(void *ctx, xmlErrorPtr e) {
   valid_state *vs = ctx;
   const char *code, *text;
+  char reason[192];
   axl_problem *p;
   if (!e || e->level < XML_ERR_ERROR) return;
   classify(e->code, &code, &text);
-  p = axl_report_add(vs->out, code, AXL_ERROR, text);
+  /* The two element-content cases say which one it is; then the names. */
+  if (e->message && strstr(e->message, "This element is not expected"))
+    text = "element not expected here";
+  else if (e->message && strstr(e->message, "Missing child element"))
+    text = "child element missing";
+  snprintf(reason, sizeof reason, "%s", text);
+  if (!strcmp(code, "AXL-V01"))
+    add_expected(e->message, reason, sizeof reason);
+  p = axl_report_add(vs->out, code, AXL_ERROR, reason);
   if (!p) {
     vs->failed = 1;
     return;

@@ -16,15 +16,35 @@
 #define AXL_RECORD_MT "axlink.OrderRecord"
 #define AXL_SCHEMA_MT "axlink.Schema"
 
+/* revision counts the changes made through this userdata (link, unlink,
+** settable, update): tables remember the one they were taken at, so a
+** write-back of older tables can be refused (DESIGN 3.1, AXL-T16). id
+** tells messages apart for that; a clone gets its own. */
 typedef struct lmsg {
   axl_message *m;   /* NULL once closed */
+  lua_Integer id, revision;
 } lmsg;
+
+/*
+** The record of a table tree, kept outside the tables (records[t], a
+** weak-keyed table in the registry): the source document for order and
+** invisible attributes, and which message and revision it was taken at.
+*/
+typedef struct axl_record {
+  axl_message *src;         /* a reference; NULL once collected */
+  lua_Integer owner;        /* the lmsg id */
+  lua_Integer revision;
+} axl_record;
 
 /* A new closed Message userdata on the stack; name is kept as uservalue. */
 lmsg *axl_lua_newmsg(lua_State *L, int name_idx);
 
 /* Adopts m (one reference) into the userdata and tells the GC its size. */
 void axl_lua_setmsg(lua_State *L, lmsg *u, axl_message *m);
+
+/* u's document is replaced by m (one reference adopted): a change, so the
+** revision moves on and tables taken before it are stale. */
+void axl_lua_replace(lmsg *u, axl_message *m);
 
 /* The open message at idx, or a Lua error ("message is closed"). */
 axl_message *axl_lua_checkmsg(lua_State *L, int idx);

@@ -637,10 +637,10 @@ static int build(builder *b, lua_State *L, xmlNodePtr node, int t,
 ** ==================================================================== */
 
 int axl_lua_record_gc(lua_State *L) {
-  axl_message **rec = luaL_checkudata(L, 1, AXL_RECORD_MT);
-  if (*rec) {
-    axl_message_unref(*rec);
-    *rec = NULL;
+  axl_record *rec = luaL_checkudata(L, 1, AXL_RECORD_MT);
+  if (rec->src) {
+    axl_message_unref(rec->src);
+    rec->src = NULL;
   }
   return 0;
 }
@@ -673,7 +673,7 @@ int axl_lua_fromtable(lua_State *L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &axl_records_key);
   lua_pushvalue(L, 1);
   if (lua_rawget(L, -2) == LUA_TUSERDATA)
-    src = *(axl_message **)luaL_checkudata(L, -1, AXL_RECORD_MT);
+    src = ((axl_record *)luaL_checkudata(L, -1, AXL_RECORD_MT))->src;
   lua_replace(L, 3);                                  /* 3: record or nil */
   lua_settop(L, 3);
   /* The schema: opts.schema, else the one the tables' message had. */

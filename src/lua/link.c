@@ -10,10 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const grade_names[] = {
-  "verified", "probable", "mismatch", "unverifiable"
-};
-
 /* Scratch arrays for one call, freed by a to-be-closed userdata. */
 typedef struct scratch {
   axl_link_person *persons;
@@ -66,21 +62,23 @@ static int bad_delivery(lua_State *L, const char *code, const char *field,
   return axl_lua_refuse(L, NULL, code, "", text);
 }
 
-/* Reads and checks the delivery (stack index d) into req and s->persons.
+/* Reads the delivery (stack index d) into req and s->persons, refusing
+** fields of the wrong type (which C cannot see). What the values must be
+** (present, unique, ISO dates) axl_link checks, for C hosts alike.
 ** Returns 0, or the number of values pushed for a refusal. */
 static int read_delivery(lua_State *L, int d, axl_link_request *req,
                          scratch *s) {
   int bad = 0;
   lua_Integer n;
   req->dataleverancier_id = opt_string(L, d, "id", &bad);
-  if (bad || !req->dataleverancier_id || !*req->dataleverancier_id)
-    return bad_delivery(L, "AXL-C01", "id", 0);
+  if (bad) return bad_delivery(L, "AXL-C01", "id", 0);
   req->valid_until = opt_string(L, d, "valid_until", &bad);
   if (bad) return bad_delivery(L, "AXL-C01", "valid_until", 0);
-  if (lua_getfield(L, d, "persons") != LUA_TTABLE ||
-      (n = (lua_Integer)lua_rawlen(L, -1)) < 1)
-    return bad_delivery(L, "AXL-C02", "persons", 0);
-  s->persons = calloc((size_t)n, sizeof *s->persons);
+  /* persons that is not a table counts as none: axl_link then refuses
+  ** it (AXL-C02) after the id, in the order the Lua check has. */
+  n = lua_getfield(L, d, "persons") == LUA_TTABLE
+      ? (lua_Integer)lua_rawlen(L, -1) : 0;
+  s->persons = calloc(n > 0 ? (size_t)n : 1, sizeof *s->persons);
   if (!s->persons) return luaL_error(L, "not enough memory");
   for (lua_Integer i = 1; i <= n; i++) {
     axl_link_person *p = &s->persons[i - 1];
@@ -102,9 +100,6 @@ static int read_delivery(lua_State *L, int d, axl_link_request *req,
       default: break;
       }
     }
-    for (lua_Integer j = 0; j < i - 1; j++)
-      if (p->id && s->persons[j].id && !strcmp(p->id, s->persons[j].id))
-        return bad_delivery(L, "AXL-C04", "id (not unique)", (long)i);
     lua_pop(L, 1);   /* the person table stays referenced by persons */
   }
   lua_pop(L, 1);
@@ -193,7 +188,7 @@ static void push_grades(lua_State *L, const axl_link_result *res) {
     lua_setfield(L, -2, "person");
     lua_pushinteger(L, res->grades[i].hypotheekgever);
     lua_setfield(L, -2, "hypotheekgever");
-    lua_pushstring(L, grade_names[res->grades[i].grade]);
+    lua_pushstring(L, axl_grade_name(res->grades[i].grade));
     lua_setfield(L, -2, "grade");
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
@@ -224,6 +219,7 @@ int axl_lua_link(lua_State *L) {
     int bad = 0;
     req.today = opt_string(L, 3, "today", &bad);
     if (bad) luaL_error(L, "bad opts.today (ISO date string expected)");
+    /* A malformed string is refused by axl_link (AXL-L15). */
     if (!req.today) {
       time_t now = time(NULL);
       struct tm tm;
@@ -244,8 +240,8 @@ int axl_lua_link(lua_State *L) {
   out = axl_link(m, &req, &s->res, &err);
   if (!out) {
     axl_lua_fail(L, NULL, &err);
-    if (s->res.person >= 0) {
-      lua_pushinteger(L, s->res.person + 1);
+    if (s->res.has_person) {
+      lua_pushinteger(L, (lua_Integer)s->res.person + 1);
       lua_setfield(L, -2, "person");
     }
     if (s->res.n_grades) {
@@ -260,8 +256,7 @@ int axl_lua_link(lua_State *L) {
     return 3;
   }
   /* Swap the message's document: older tables keep the old one alive. */
-  axl_message_unref(u->m);
-  u->m = out;
+  axl_lua_replace(u, out);
 
   lua_createtable(L, 0, 3);
   {
@@ -287,7 +282,7 @@ int axl_lua_link(lua_State *L) {
       lua_setfield(L, -2, "hypotheekgever");
       lua_pushstring(L, en->ref);
       lua_setfield(L, -2, "ref");
-      lua_pushstring(L, grade_names[en->grade]);
+      lua_pushstring(L, axl_grade_name(en->grade));
       lua_setfield(L, -2, "grade");
       lua_pushboolean(L, en->created);
       lua_setfield(L, -2, "created");
@@ -327,8 +322,7 @@ int axl_lua_unlink(lua_State *L) {
                    "{ persoons_id = string, dataleverancier_id = string }");
   out = axl_unlink(m, pid, dlid, &err);
   if (!out) return axl_lua_fail(L, NULL, &err);
-  axl_message_unref(u->m);
-  u->m = out;
+  axl_lua_replace(u, out);
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -408,7 +402,7 @@ int axl_lua_grade(lua_State *L) {
   a.prefix = opt_string(L, 2, "GeboorteTussenvoegsels", &bad);
   a.use_name = opt_string(L, 2, "CorrespondentieNaam", &bad);
   a.use_prefix = opt_string(L, 2, "CorrespondentieTussenvoegsels", &bad);
-  lua_pushstring(L, grade_names[axl_grade_person(&c, &a)]);
+  lua_pushstring(L, axl_grade_name(axl_grade_person(&c, &a)));
   return 1;
 }
 

@@ -44,9 +44,25 @@ static int push_error(lua_State *L, const char *name, const char *code,
   return 3;
 }
 
+/* A whole figure as an integer, so info.value == 16 * 1024 * 1024 holds
+** with math.type "integer"; a fraction (seconds) as a float. */
+static void push_figure(lua_State *L, double v) {
+  if (v == (double)(lua_Integer)v) lua_pushinteger(L, (lua_Integer)v);
+  else lua_pushnumber(L, (lua_Number)v);
+}
+
 int axl_lua_fail(lua_State *L, const char *name, const axl_error *e) {
-  return push_error(L, name, e->code[0] ? e->code : "AXL-P01", e->line,
-                    e->path, e->message, e->xml_code);
+  push_error(L, name, e->code[0] ? e->code : "AXL-P01", e->line,
+             e->path, e->message, e->xml_code);
+  if (e->limit) {               /* DESIGN 3.4: which limit, value, figure */
+    lua_pushstring(L, e->limit);
+    lua_setfield(L, -2, "limit");
+    push_figure(L, e->limit_value);
+    lua_setfield(L, -2, "value");
+    push_figure(L, e->limit_actual);
+    lua_setfield(L, -2, "actual");
+  }
+  return 3;
 }
 
 int axl_lua_refuse(lua_State *L, const char *name, const char *code,
@@ -58,9 +74,25 @@ int axl_lua_refuse(lua_State *L, const char *name, const char *code,
 ** The Message userdata
 ** ==================================================================== */
 
+/* Registry key of the last message id given out in this state. */
+static const char last_id_key = 0;
+
+static lua_Integer next_id(lua_State *L) {
+  lua_Integer id;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &last_id_key);
+  id = lua_tointeger(L, -1) + 1;
+  lua_pop(L, 1);
+  lua_pushinteger(L, id);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &last_id_key);
+  return id;
+}
+
 lmsg *axl_lua_newmsg(lua_State *L, int name_idx) {
+  lua_Integer id = next_id(L);
   lmsg *u = lua_newuserdatauv(L, sizeof *u, 2);  /* name, schema */
   u->m = NULL;
+  u->id = id;
+  u->revision = 0;
   luaL_setmetatable(L, AXL_MESSAGE_MT);
   if (name_idx && lua_type(L, name_idx) == LUA_TSTRING) {
     lua_pushvalue(L, name_idx);
@@ -74,6 +106,12 @@ void axl_lua_setmsg(lua_State *L, lmsg *u, axl_message *m) {
   u->m = m;
   /* Lua's collector does not see libxml2's memory: tell it. */
   if (kb) lua_gc(L, LUA_GCSTEP, (int)(kb > 1000000 ? 1000000 : kb));
+}
+
+void axl_lua_replace(lmsg *u, axl_message *m) {
+  axl_message_unref(u->m);
+  u->m = m;
+  u->revision++;
 }
 
 static lmsg *check_lmsg(lua_State *L, int idx) {
@@ -310,9 +348,23 @@ static int m_clone(lua_State *L) {
   return 1;
 }
 
+/* The record of table t (at idx), or NULL. */
+static axl_record *record_of(lua_State *L, int idx) {
+  axl_record *rec = NULL;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &axl_records_key);
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA)
+    rec = luaL_checkudata(L, -1, AXL_RECORD_MT);
+  lua_pop(L, 2);   /* the record stays referenced by records[t] */
+  return rec;
+}
+
 /*
-** msg:_adopt(other): the message takes over other's document and other is
-** closed. msg:update uses it to make its edit all or nothing.
+** msg:_adopt(other [, t]): the message takes over other's document and
+** other is closed. msg:update and msg:settable use it to make their edit
+** all or nothing. It is a change (the revision moves on); t, the tables
+** just written, then hold exactly the new content and are stamped with
+** the new revision, so they can be edited and written again.
 */
 static int m_adopt(lua_State *L) {
   lmsg *u = check_lmsg(L, 1);
@@ -320,11 +372,29 @@ static int m_adopt(lua_State *L) {
   axl_lua_checkmsg(L, 1);
   axl_lua_checkmsg(L, 2);
   if (u != o) {
-    axl_message_unref(u->m);
-    u->m = o->m;
+    axl_lua_replace(u, o->m);
     o->m = NULL;
   }
+  if (lua_type(L, 3) == LUA_TTABLE) {
+    axl_record *rec = record_of(L, 3);
+    if (rec && rec->owner == u->id) rec->revision = u->revision;
+  }
   return 0;
+}
+
+/*
+** msg:_stale(t): true when t was taken from this message before a later
+** change of it (DESIGN 3.1): writing it back would drop that change.
+** Tables of another message, copies and literals have no such record.
+*/
+static int m_stale(lua_State *L) {
+  lmsg *u = check_lmsg(L, 1);
+  axl_record *rec;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  rec = record_of(L, 2);
+  lua_pushboolean(L, rec && rec->owner == u->id &&
+                     rec->revision != u->revision);
+  return 1;
 }
 
 static int m_schema(lua_State *L) {
@@ -387,6 +457,7 @@ static const luaL_Reg msg_methods[] = {
   {"unlink", axl_lua_unlink},
   {"links", axl_lua_links},
   {"_adopt", m_adopt},
+  {"_stale", m_stale},
   {"_name", m_name},
   {"schema", m_schema},
   {NULL, NULL}

@@ -40,12 +40,79 @@ void axl_lua_push_problems(lua_State *L, const axl_report *r) {
   }
 }
 
+#define AXL_REPORT_MT "axlink.Report"
+
+/* One string field of the table on top, or NULL. */
+static const char *field_string(lua_State *L, const char *name) {
+  const char *s;
+  lua_getfield(L, -1, name);
+  s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  lua_pop(L, 1);   /* still referenced by the table */
+  return s;
+}
+
+/*
+** tostring(report): one line per problem ("error AXL-R01 /Path:12 text"),
+** then "ok" or "errors" with the counts. Read from the table as it is now,
+** so a report the caller filtered prints what it holds. Problems carry no
+** data values, so neither does this.
+*/
+static int report_tostring(lua_State *L) {
+  luaL_Buffer b;
+  lua_Integer n, counts[3] = { 0, 0, 0 };
+  int ok;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  ok = lua_getfield(L, 1, "ok") == LUA_TBOOLEAN && lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "problems");                      /* 2: problems */
+  n = lua_istable(L, 2) ? (lua_Integer)lua_rawlen(L, 2) : 0;
+  luaL_buffinit(L, &b);
+  for (lua_Integer i = 1; i <= n; i++) {
+    const char *sev, *code, *path, *file, *msg;
+    lua_Integer line;
+    if (lua_rawgeti(L, 2, i) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      continue;
+    }
+    sev = field_string(L, "severity");
+    code = field_string(L, "code");
+    path = field_string(L, "path");
+    file = field_string(L, "file");
+    msg = field_string(L, "message");
+    lua_getfield(L, -1, "line");
+    line = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    for (int k = 0; k < 3; k++)
+      if (sev && !strcmp(sev, severity_names[k])) counts[k]++;
+    /* The strings stay referenced by the problem table while it is on the
+    ** stack; the buffer may sit above it. */
+    lua_pushfstring(L, "%s %s %s", sev ? sev : "?", code ? code : "?",
+                    file ? file : path ? path : "-");
+    if (line > 0) lua_pushfstring(L, ":%I", line);
+    else lua_pushliteral(L, "");
+    if (file && path) lua_pushfstring(L, " %s", path);
+    else lua_pushliteral(L, "");
+    lua_pushfstring(L, " %s\n", msg ? msg : "");
+    lua_concat(L, 4);
+    lua_remove(L, -2);                                 /* the problem */
+    luaL_addvalue(&b);
+  }
+  lua_pushfstring(L, "%s: %I error%s, %I warning%s, %I info",
+                  ok ? "ok" : "errors", counts[2], counts[2] == 1 ? "" : "s",
+                  counts[1], counts[1] == 1 ? "" : "s", counts[0]);
+  luaL_addvalue(&b);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* The report stays a plain table: only its metatable knows __tostring. */
 void axl_lua_push_report(lua_State *L, const axl_report *r) {
   lua_createtable(L, 0, 2);
   lua_pushboolean(L, axl_report_ok(r));
   lua_setfield(L, -2, "ok");
   axl_lua_push_problems(L, r);
   lua_setfield(L, -2, "problems");
+  luaL_setmetatable(L, AXL_REPORT_MT);
 }
 
 /* A report owned by a to-be-closed userdata, so a Lua error frees it. */
@@ -90,13 +157,27 @@ static int schema_gc(lua_State *L) {
   return 0;
 }
 
+/* nil, message, info; a schema that does not compile adds info.problems,
+** one per libxml2 error, with the XSD's file and line. */
+static int fail_compile(lua_State *L, const char *name, const axl_error *err,
+                        const axl_report *problems) {
+  axl_lua_fail(L, name, err);
+  if (problems->count) {
+    axl_lua_push_problems(L, problems);
+    lua_setfield(L, -2, "problems");
+  }
+  return 3;
+}
+
 static int l_schema_load(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   const char *base = strrchr(path, '/');
   lschema *u = new_lschema(L);
+  axl_report *problems = axl_lua_newreport(L);
   axl_error err;
-  u->s = axl_schema_load(path, &err);
-  if (!u->s) return axl_lua_fail(L, base ? base + 1 : path, &err);
+  u->s = axl_schema_load_diag(path, problems, &err);
+  if (!u->s) return fail_compile(L, base ? base + 1 : path, &err, problems);
+  lua_pop(L, 1);   /* the report box; closed on return */
   return 1;
 }
 
@@ -105,6 +186,7 @@ static int l_schema_parse(lua_State *L) {
   const char *xsd = luaL_checklstring(L, 1, &len);
   const char *base = NULL;
   lschema *u;
+  axl_report *problems;
   axl_error err;
   if (!lua_isnoneornil(L, 2)) {
     luaL_checktype(L, 2, LUA_TTABLE);
@@ -115,8 +197,10 @@ static int l_schema_parse(lua_State *L) {
     }
   }
   u = new_lschema(L);
-  u->s = axl_schema_parse(xsd, len, base, &err);
-  if (!u->s) return axl_lua_fail(L, "schema", &err);
+  problems = axl_lua_newreport(L);
+  u->s = axl_schema_parse_diag(xsd, len, base, problems, &err);
+  if (!u->s) return fail_compile(L, "schema", &err, problems);
+  lua_pop(L, 1);   /* the report box; closed on return */
   return 1;
 }
 
@@ -210,4 +294,8 @@ void axl_lua_open_schema(lua_State *L) {
 
 void axl_lua_open_report(lua_State *L) {
   axl_lua_resource_type(L, "axlink.report", axl_lua_report_gc);
+  luaL_newmetatable(L, AXL_REPORT_MT);
+  lua_pushcfunction(L, report_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
 }

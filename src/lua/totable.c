@@ -226,7 +226,8 @@ int axl_lua_totable(lua_State *L) {
   xmlNodePtr root = xmlDocGetRootElement(axl_message_doc(m));
   scratch *mem;
   walk *w;
-  axl_message **rec;
+  axl_record *rec;
+  lmsg *u = luaL_checkudata(L, 1, AXL_MESSAGE_MT);
 
   mem = lua_newuserdatauv(L, sizeof *mem, 0);          /* 2: scratch */
   mem->slots = NULL;
@@ -243,7 +244,9 @@ int axl_lua_totable(lua_State *L) {
 
   /* The record first, so the table can be registered the moment it exists */
   rec = lua_newuserdatauv(L, sizeof *rec, 1);          /* 4: record */
-  *rec = NULL;
+  rec->src = NULL;
+  rec->owner = u->id;
+  rec->revision = u->revision;
   luaL_setmetatable(L, AXL_RECORD_MT);
   axl_lua_pushschema_of(L, 1);                          /* remembered too */
   lua_setiuservalue(L, 4, 1);
@@ -255,7 +258,7 @@ int axl_lua_totable(lua_State *L) {
     lua_insert(L, -2);
     lua_rawseti(L, -2, 1);
   }
-  *rec = axl_message_ref(m);
+  rec->src = axl_message_ref(m);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &axl_records_key);
   lua_pushvalue(L, -2);
   lua_pushvalue(L, 4);
