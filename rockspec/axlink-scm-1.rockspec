@@ -51,6 +51,10 @@ build = {
     ["axlink.formats.ockto"] = "lua/axlink/formats/ockto.lua",
     ["axlink.formats.iwize"] = "lua/axlink/formats/iwize.lua",
     ["axlink.formats.hdn_brondata"] = "lua/axlink/formats/hdn_brondata.lua",
+    ["axlink.bronaanvraag"] = "lua/axlink/bronaanvraag.lua",
+    ["axlink.brondata"] = "lua/axlink/brondata.lua",
+    ["axlink.platform"] = "lua/axlink/platform.lua",
+    ["axlink.carry"] = "lua/axlink/carry.lua",
   },
   install = {
     bin = { axlink = "bin/axlink" },

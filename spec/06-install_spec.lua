@@ -92,12 +92,13 @@ describe("make install #external", function()
     assert.are.same({
       "./bin/axlink", "./include/axlink.h", "./lib/libaxlink.a", "./lib/libaxlink.so", "./lib/libaxlink.so.0",
       "./lib/libaxlink.so.0.1.0", "./lib/lua/5.4/axlink/core.so", "./lib/pkgconfig/axlink.pc",
-      "./share/lua/5.4/axlink/cdl.lua", "./share/lua/5.4/axlink/cli.lua",
+      "./share/lua/5.4/axlink/bronaanvraag.lua", "./share/lua/5.4/axlink/brondata.lua",
+      "./share/lua/5.4/axlink/carry.lua", "./share/lua/5.4/axlink/cdl.lua", "./share/lua/5.4/axlink/cli.lua",
       "./share/lua/5.4/axlink/data/README.md", "./share/lua/5.4/axlink/data/aanvraag.xml",
       "./share/lua/5.4/axlink/data/ockto-bundled.json", "./share/lua/5.4/axlink/demo.lua",
       "./share/lua/5.4/axlink/fill.lua", "./share/lua/5.4/axlink/formats/hdn_brondata.lua",
       "./share/lua/5.4/axlink/formats/iwize.lua", "./share/lua/5.4/axlink/formats/ockto.lua",
-      "./share/lua/5.4/axlink/init.lua", "./share/lua/5.4/axlink/values.lua",
+      "./share/lua/5.4/axlink/init.lua", "./share/lua/5.4/axlink/platform.lua", "./share/lua/5.4/axlink/values.lua",
     }, files_under(prefix))
 
     -- The soname, and pkg-config naming libxml2 (axlink.h includes its headers).

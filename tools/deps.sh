@@ -6,13 +6,15 @@ set -eu
 # tests use: busted, cmocka, luarocks, luacheck, clang's sanitizers and
 # libFuzzer with llvm-14 for llvm-symbolizer (without it sanitizer stacks
 # are bare addresses and the suppressions of spec/c/*.lsan cannot match),
-# valgrind, lua-expat for the benchmark peer, git for the clean-tree test).
+# valgrind, lua-expat for the benchmark peer, git for the clean-tree test,
+# lua-luaossl and openssl for the platform signature test: verify is
+# optional at run time, but its test must run).
 # Nothing here may be left to what a machine happens to have: the list is
 # proven on a minimal debootstrap root by .ci/run.
 need="gcc libc6-dev make pkg-config lua5.4 liblua5.4-dev libxml2-dev lua-cjson lua-argparse"
 if [ "${1:-}" = test ]; then
   need="$need lua-busted libcmocka-dev lua-expat luarocks lua-check lua-ldoc clang libclang-rt-14-dev llvm-14"
-  need="$need valgrind git"
+  need="$need valgrind git lua-luaossl openssl"
 fi
 missing=""
 for p in $need; do
