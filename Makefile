@@ -126,18 +126,17 @@ DEMO_DATA := examples/data/aanvraag.xml examples/data/README.md examples/data/oc
 $(SHARED): $(CORE_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(XML_LIBS) -lpthread -lm
 
-$(B)/axlink.pc: Makefile src/core/axlink.h
-	@mkdir -p $(dir $@)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
-	  'Name: axlink' \
-	  'Description: HDN AX messages with CDL (Consumenten Data Leverancier) links' \
-	  'Version: $(VERSION)' 'Requires: libxml-2.0' \
-	  'Libs: -L$${libdir} -laxlink' 'Libs.private: -lpthread -lm' \
-	  'Cflags: -I$${includedir}' >$@
+# axlink.pc names the prefix, so it is written by install itself, for the
+# PREFIX of that install (a file kept in the build tree would keep the
+# prefix of an earlier install).
+PC_LINES  = 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' 'Name: axlink' \
+  'Description: HDN AX messages with CDL (Consumenten Data Leverancier) links' \
+  'Version: $(VERSION)' 'Requires: libxml-2.0' 'Libs: -L$${libdir} -laxlink' \
+  'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}'
 
 # The CLI finds the Lua modules under its own prefix (bin/axlink), so any
 # PREFIX works without LUA_PATH.
-install: all $(SHARED) $(B)/axlink.pc
+install: all $(SHARED)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(LUA_CMOD)/axlink $(DESTDIR)$(LUA_LMOD)/axlink/formats $(DESTDIR)$(LUA_LMOD)/axlink/data
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libaxlink.a
@@ -145,7 +144,8 @@ install: all $(SHARED) $(B)/axlink.pc
 	ln -sf libaxlink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libaxlink.so
 	install -m 644 src/core/axlink.h $(DESTDIR)$(INCDIR)/axlink.h
-	install -m 644 $(B)/axlink.pc $(DESTDIR)$(LIBDIR)/pkgconfig/axlink.pc
+	printf '%s\n' $(PC_LINES) >$(DESTDIR)$(LIBDIR)/pkgconfig/axlink.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/axlink.pc
 	install -m 755 $(MODULE) $(DESTDIR)$(LUA_CMOD)/axlink/core.so
 	for f in $(LUA_FILES:lua/%=%); do install -m 644 lua/$$f $(DESTDIR)$(LUA_LMOD)/$$f || exit 1; done
 	install -m 644 $(DEMO_DATA) $(DESTDIR)$(LUA_LMOD)/axlink/data/

@@ -107,6 +107,9 @@ describe("make install #external", function()
     local pc = "PKG_CONFIG_PATH=" .. prefix .. "/lib/pkgconfig "
     out = run(pc .. "pkg-config --print-requires axlink")
     assert.truthy(out:find("^libxml%-2%.0\n"), out)
+    -- The prefix of this install, not of an earlier one into another prefix.
+    out = run(pc .. "pkg-config --variable=prefix axlink")
+    assert.are.equal(prefix .. "\nrc=0\n", out)
 
     -- direct.c with the command line its header comment gives for an install.
     local exe = prefix .. "/direct"

@@ -270,6 +270,40 @@ describe("platform.verify", function()
     assert.are.equal("AXL-E05", info.code, err)
   end)
 
+  -- lua-luaossl reads freed memory when it reports a key it cannot load
+  -- (seen under AddressSanitizer): such keys must never reach it. Every one
+  -- below is refused with AXL-E12 by axlink's own check, under the
+  -- sanitizer pass of make test too.
+  it("refuses keys that are not an RSA public key before lua-luaossl sees them", function()
+    local sig = platform.base64_encode(("x"):rep(256))
+    local good = pub_pem:match("BEGIN PUBLIC KEY%-%-%-%-%-\n(.-)\n%-%-%-%-%-END")
+    local der = platform.base64_decode((good:gsub("\n", "")))
+    local function pem(d)
+      return "-----BEGIN PUBLIC KEY-----\n" .. platform.base64_encode(d) .. "\n-----END PUBLIC KEY-----\n"
+    end
+    assert(os.execute(("openssl ecparam -name prime256v1 -genkey -noout -out %s/ec.pem 2>/dev/null && " ..
+      "openssl ec -in %s/ec.pem -pubout -out %s/ecpub.pem 2>/dev/null"):format(dir, dir, dir)))
+    local keys = {
+      "-----BEGIN PUBLIC KEY-----\nnonsense\n-----END PUBLIC KEY-----\n",
+      pem("\48\3\2\1\0"),                                  -- a SEQUENCE, not a key
+      pem(der:sub(1, -2)),                                 -- cut short
+      pem(der .. "\0"),                                    -- trailing byte
+      pem(der:sub(1, 30) .. "\255" .. der:sub(32)),         -- a byte of the modulus' header changed
+      slurp(dir .. "/ecpub.pem"),                          -- a real key, but not RSA
+      pub_pem:gsub("PUBLIC KEY", "RSA PUBLIC KEY"),        -- another armour
+      "",
+    }
+    for i, k in ipairs(keys) do
+      local ok, err, info = platform.verify(bytes, sig, k)
+      assert.is_nil(ok, i)
+      assert.are.equal("AXL-E12", info.code, i .. ": " .. tostring(err))
+    end
+    -- The same key with CRLF line ends and without a final newline is read.
+    local crlf = pub_pem:gsub("\n", "\r\n"):gsub("\r\n$", "")
+    local _, _, info = platform.verify(bytes, sig, crlf)
+    assert.are.equal("AXL-E13", info.code)
+  end)
+
   it("says plainly when lua-luaossl is missing", function()
     local saved_p, saved_d = package.loaded["openssl.pkey"], package.loaded["openssl.digest"]
     local searchers = package.searchers

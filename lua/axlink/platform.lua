@@ -500,6 +500,76 @@ end
 -- @param public_key_pem the sender's public key, PEM
 -- @return true; false, message, info when the signature does not match;
 --   nil, message, info when it cannot be checked (no lua-luaossl, a bad key)
+-- {======================================================================
+-- Public keys, checked before lua-luaossl sees them
+-- =======================================================================
+
+-- lua-luaossl 20220711 (Debian 12) reads freed memory when it reports a key
+-- it cannot load (AddressSanitizer: heap-use-after-free under pkey.new's
+-- error path), so a key is checked here first and only a well-formed one
+-- reaches it: the PEM armour, strict base64, and the DER of an RSA
+-- SubjectPublicKeyInfo (the platform signs with SHA256withRSA):
+--   SEQUENCE { SEQUENCE { OID rsaEncryption, NULL }, BIT STRING { 0 unused,
+--     SEQUENCE { INTEGER modulus, INTEGER exponent } } }
+
+-- One DER element at position i: tag, start of its content, end of it.
+local function der(s, i, limit)
+  local tag, len = s:byte(i, i + 1)
+  if not len or i + 1 > limit then return nil end
+  local start = i + 2
+  if len >= 0x80 then
+    local n = len - 0x80
+    if n < 1 or n > 3 or start + n - 1 > limit then return nil end
+    len = 0
+    for k = 0, n - 1 do len = len * 256 + s:byte(start + k) end
+    if len < 0x80 then return nil end   -- DER uses the short form then
+    start = start + n
+  end
+  local stop = start + len - 1
+  if stop > limit then return nil end
+  return tag, start, stop
+end
+
+local RSA_OID = "\6\9\42\134\72\134\247\13\1\1\1"
+
+-- A positive INTEGER of at least `min` bytes (no needless leading zero).
+local function positive_integer(s, i, limit, min)
+  local tag, a, b = der(s, i, limit)
+  if tag ~= 0x02 or b < a then return nil end
+  local first = s:byte(a)
+  if first >= 0x80 then return nil end
+  if first == 0 and (a == b or s:byte(a + 1) < 0x80) then return nil end
+  if b - a + 1 < min then return nil end
+  return b
+end
+
+local function rsa_public_key(d)
+  local n = #d
+  local tag, a, b = der(d, 1, n)
+  if tag ~= 0x30 or b ~= n then return false end
+  local t2, a2, b2 = der(d, a, b)                          -- AlgorithmIdentifier
+  if t2 ~= 0x30 or d:sub(a2, b2) ~= RSA_OID .. "\5\0" then return false end
+  local t3, a3, b3 = der(d, b2 + 1, b)                     -- BIT STRING
+  if t3 ~= 0x03 or b3 ~= b or d:byte(a3) ~= 0 then return false end
+  local t4, a4, b4 = der(d, a3 + 1, b3)                    -- RSAPublicKey
+  if t4 ~= 0x30 or b4 ~= b3 then return false end
+  local after_n = positive_integer(d, a4, b4, 128)         -- 1024 bits at least
+  local after_e = after_n and positive_integer(d, after_n + 1, b4, 1)
+  return after_e == b4
+end
+
+-- The PEM text of an RSA public key, normalised, or nil.
+local function checked_public_key(pem)
+  local body = pem:match("^%s*%-%-%-%-%-BEGIN PUBLIC KEY%-%-%-%-%-\r?\n(.-)\r?\n%-%-%-%-%-END PUBLIC KEY%-%-%-%-%-%s*$")
+  if not body or #body > 8192 then return nil end
+  body = body:gsub("\r?\n", "")
+  local d = M.base64_decode(body)
+  if not d or not rsa_public_key(d) then return nil end
+  local lines = {}
+  for k = 1, #body, 64 do lines[#lines + 1] = body:sub(k, k + 63) end
+  return "-----BEGIN PUBLIC KEY-----\n" .. table.concat(lines, "\n") .. "\n-----END PUBLIC KEY-----\n"
+end
+
 function M.verify(bytes, value, public_key_pem)
   for i, v in ipairs { bytes, value, public_key_pem } do
     if type(v) ~= "string" then
@@ -516,7 +586,12 @@ function M.verify(bytes, value, public_key_pem)
   if not sig then
     return nil, "signature: AXL-E05 the signature value is not strict base64", { code = "AXL-E05" }
   end
-  local ok, key = pcall(pkey.new, public_key_pem, "PEM", "public")
+  local pem = checked_public_key(public_key_pem)
+  if not pem then
+    return nil, "signature: AXL-E12 the public key cannot be read (an RSA public key in PEM expected)",
+      { code = "AXL-E12" }
+  end
+  local ok, key = pcall(pkey.new, pem, "PEM", "public")
   if not ok or not key then
     return nil, "signature: AXL-E12 the public key cannot be read (PEM expected)", { code = "AXL-E12" }
   end
