@@ -548,6 +548,176 @@ function commands.demo(_, a)
 end
 
 -- {======================================================================
+-- The lender's side (DESIGN 10)
+-- =======================================================================
+
+-- bronaanvraag: one BronAanvraagBericht per link and product, one file
+-- each in -o DIR (default the current directory), named
+-- <hypotheekgever>-<n>-<product code>.xml. Nothing is written unless every
+-- request could be built, and no existing file is replaced.
+commands.bronaanvraag = function(run, a)
+  local msg = run:read_ax(a.file)
+  local list, err, info = msg:bronaanvragen {
+    data_mij_nr = a.data_mij_nr, gegevens_verzoek_versie = a.versie, ontvanger_naam = a.ontvanger,
+    supplier = a.supplier, use_inferred_supplier = a.use_inferred_supplier,
+    volgnummer = a.volgnummer, products = #a.product > 0 and a.product or nil,
+  }
+  if not list then fail(err, EXIT_BAD, info) end
+  local dir = a.output or "."
+  local names = require("axlink.bronaanvraag").file_names(list)
+  local paths = {}
+  for i, n in ipairs(names) do
+    paths[i] = dir .. "/" .. n
+    local existing = io.open(paths[i], "rb")
+    if existing then
+      existing:close()
+      usage("AXL-U02", ("%s exists: refused, nothing written (choose another -o DIR)"):format(paths[i]))
+    end
+    if same_file(paths[i], a.file) then
+      usage("AXL-U02", ("%s is the input: refused, nothing written"):format(paths[i]))
+    end
+  end
+  for i, e in ipairs(list) do write_output(paths[i], e.message) end
+  if a.json then
+    local out = array()
+    for i, e in ipairs(list) do
+      out[i] = { file = paths[i], hypotheekgever = e.hypotheekgever, persoons_id = e.persoons_id,
+        dataleverancier_id = e.dataleverancier_id, product = e.product }
+    end
+    io.stdout:write(to_json({ ok = true, requests = out }), "\n")
+  elseif not a.quiet then
+    for i, e in ipairs(list) do
+      io.stdout:write(("%s: Hypotheekgever %s, PersoonsID %s, %s\n"):format(paths[i], tostring(e.hypotheekgever),
+        e.persoons_id, e.product))
+    end
+  end
+  return EXIT_OK
+end
+
+-- status: records read-back answer records into the ledger, then shows
+-- every row and what is due.
+commands.status = function(_, a)
+  local ledger, err, info = axlink.brondata.ledger(a.ledger)
+  if not ledger then fail(err, EXIT_BAD, info) end
+  for _, path in ipairs(a.record) do
+    local f, ferr = io.open(path, "rb")
+    if not f then fail(("%s: cannot read: %s"):format(path, ferr), EXIT_BAD, { code = "AXL-E21" }) end
+    local json = f:read("a")
+    f:close()
+    not_interrupted()
+    local row, rerr, rinfo = ledger:received(json, a.at)
+    if not row then fail(rerr, EXIT_BAD, rinfo) end
+  end
+  local rows = ledger:rows()
+  local due, derr, dinfo = ledger:due(a.at)
+  if not due then fail(derr, EXIT_BAD, dinfo) end
+  if a.json then
+    io.stdout:write(to_json({ ok = true, ledger = a.ledger, rows = array(rows), due = array(due) }), "\n")
+    return EXIT_OK
+  end
+  for _, r in ipairs(rows) do
+    io.stdout:write(("%s %s %s: %s since %s (%d attempt%s)\n"):format(r.persoons_id, r.product,
+      a.show_values and r.dataleverancier_id or "(file key)", r.state, tostring(r.since), r.attempts or 0,
+      r.attempts == 1 and "" or "s"))
+  end
+  for _, r in ipairs(due) do
+    io.stdout:write(("due: %s %s: %s\n"):format(r.persoons_id, r.product, r.action))
+  end
+  if #rows == 0 and not a.quiet then io.stdout:write("no requests in ", a.ledger, "\n") end
+  return EXIT_OK
+end
+
+-- carry: the links of OLD onto NEW, matched by grading (never position).
+commands.carry = function(run, a)
+  check_outputs({ { flag = "-o", path = a.output or "-" } }, { a.old, a.new })
+  local old = run:read_ax(a.old)
+  local new = run:read_ax(a.new)
+  local result, err, info = new:carry(old)
+  if not result then
+    run.details = explain_refusal(run, info)
+    fail(err, EXIT_BAD, info)
+  end
+  write_output(a.output, new)
+  if a.json then
+    if a.output and a.output ~= "-" then
+      io.stdout:write(to_json({ ok = true, links = array(result.links), matches = array(result.matches) }), "\n")
+    end
+  elseif not a.quiet then
+    for _, m in ipairs(result.matches) do
+      io.stderr:write(("carried: Hypotheekgever %s -> %s\n"):format(tostring(m.old), tostring(m.new)))
+    end
+  end
+  return EXIT_OK
+end
+
+-- verify-identity: a received answer's identity facts against the linked
+-- applicant. Exit 1 when a field differs or a grade is not verified.
+commands["verify-identity"] = function(run, a)
+  local msg = run:read_ax(a.file)
+  local delivery, err, info = axlink.cdl.read(a.answer, { format = a.format })
+  if not delivery then fail(err, EXIT_BAD, info) end
+  local result, verr, vinfo = axlink.verify_identity(msg, delivery, { show_values = a.show_values })
+  if not result then fail(verr, EXIT_BAD, vinfo) end
+  local exit = EXIT_OK
+  for _, r in ipairs(result) do
+    if r.grade ~= "verified" then exit = EXIT_FINDINGS end
+    for _, f in ipairs(r.fields) do
+      if f.result == "differs" then exit = EXIT_FINDINGS end
+    end
+  end
+  if a.json then
+    for _, r in ipairs(result) do r.fields = array(r.fields) end
+    io.stdout:write(to_json({ ok = exit == EXIT_OK, links = array(result) }), "\n")
+    return exit
+  end
+  for _, r in ipairs(result) do
+    local fields = {}
+    for i, f in ipairs(r.fields) do
+      fields[i] = f.field .. " " .. f.result ..
+        (a.show_values and f.result == "differs" and (" (AX %s, CDL %s)"):format(tostring(f.ax), tostring(f.cdl)) or "")
+    end
+    io.stdout:write(("Hypotheekgever %s, PersoonsID %s: %s; %s\n"):format(tostring(r.hypotheekgever),
+      r.persoons_id, r.grade, table.concat(fields, ", ")))
+  end
+  return exit
+end
+
+-- wrap: a platform record over exactly the bytes of FILE (no signature:
+-- signing is the caller's, with its own key).
+commands.wrap = function(run, a)
+  check_outputs({ { flag = "-o", path = a.output or "-" } }, { a.file })
+  local bytes
+  if a.file == "-" then bytes = io.stdin:read("a") else
+    local f, ferr = io.open(a.file, "rb")
+    if not f then fail(("%s: cannot read: %s"):format(a.file, ferr), EXIT_BAD, { code = "AXL-E02" }) end
+    bytes = f:read("a")
+    f:close()
+  end
+  local json, err, info = axlink.platform.wrap(bytes, {
+    receiver = a.receiver, requestVersion = a.request_version,
+    requestSchema = { messageType = a.message_type, receiverCode = a.receiver_code,
+      schemaVersion = a.schema_version, contentType = "XML", environment = a.environment },
+  }, { max_bytes = run.args.max_bytes })
+  if not json then fail(err, EXIT_BAD, info) end
+  write_text(a.output or "-", json)
+  return EXIT_OK
+end
+
+-- unwrap: the exact message bytes of a record (to archive, parse, check).
+commands.unwrap = function(run, a)
+  check_outputs({ { flag = "-o", path = a.output or "-" } }, { a.file })
+  local f, ferr = io.open(a.file, "rb")
+  if not f then fail(("%s: cannot read: %s"):format(a.file, ferr), EXIT_BAD, { code = "AXL-E02" }) end
+  local json = f:read("a")
+  f:close()
+  local bytes, err, info = axlink.platform.unwrap(json, { max_bytes = run.args.max_bytes,
+    name = a.file:match("[^/]*$") })
+  if not bytes then fail(err, EXIT_BAD, info) end
+  write_text(a.output or "-", bytes)
+  return EXIT_OK
+end
+
+-- {======================================================================
 -- Arguments
 -- =======================================================================
 
@@ -679,6 +849,54 @@ local function parser()
   show:argument("file", "The AX message or CDL file (- for standard input: AX only).")
   option(show, "--format", "Read the file as this CDL format.")
   option(show, "--format-file", "Load a format from a Lua file first.")
+
+  local ba = command("bronaanvraag", "Build the BronAanvraagBericht requests for the links of an AX (lender).",
+    "axlink bronaanvraag aanvraag.xml --data-mij-nr REF-1 --versie 1.0 --ontvanger 'Bank NV' -o requests")
+  ba:argument("file", "The AX message (- for standard input).")
+  option(ba, "--data-mij-nr", "Your own reference for the request (DataMijNr)."):count(1)
+  option(ba, "--versie", "GegevensVerzoekVersie agreed with the CDL."):count(1)
+  option(ba, "--ontvanger", "DataleverancierOntvangerNaam agreed with the CDL."):count(1)
+  option(ba, "--supplier", "DataleverancierNaam, e.g. '02 Ockto' (default: the link's).")
+  ba:flag("--use-inferred-supplier", "Use the supplier inferred from the key's shape.")
+  option(ba, "--volgnummer", "Volgnummer of the entities (default 1)."):convert(math.tointeger)
+  option(ba, "--product", "SoortProduct to ask for (default '26 Basis Registratie Personen')."):count("*")
+  option(ba, "-o --output", "Directory to write the requests to (default: the current one).")
+
+  local st = command("status", "Show a ledger of requests and answers; record read-back answer records.",
+    "axlink status ledger.json answer-record.json")
+  st:argument("ledger", "The ledger file (JSON; created when missing).")
+  st:argument("record", "Read-back platform records of answers to record."):args("*")
+  option(st, "--at", "The date of the answers and of what is due (default today, UTC).")
+
+  local ca = command("carry", "Copy the links of an earlier version of an AX onto a new one.",
+    "axlink carry aanvraag-v1.xml aanvraag-v2.xml -o aanvraag-v2-linked.xml")
+  ca:argument("old", "The earlier version.")
+  ca:argument("new", "The new version.")
+  option(ca, "-o --output", "Write the new version with its links here (- for standard output, the default).")
+
+  local vi = command("verify-identity", "Compare a BRP answer's identity with the linked applicants (lender).",
+    "axlink verify-identity aanvraag.xml brp-answer.xml")
+  vi:argument("file", "The AX message.")
+  vi:argument("answer", "The answer file(s), any CDL format."):args("+")
+  option(vi, "--format", "Force a CDL format by name.")
+
+  local wr = command("wrap", "Wrap a message in an HDN platform record (unsigned: signing is yours).",
+    "axlink wrap request.xml --receiver AG --request-version 1 --message-type BronAanvraagBericht " ..
+    "--receiver-code HDN --schema-version 25.0 --environment acceptatie -o record.json")
+  wr:argument("file", "The message (- for standard input).")
+  option(wr, "--receiver", "header.receiver"):count(1)
+  option(wr, "--request-version", "header.requestVersion (a string, \"1\" first)."):count(1)
+  option(wr, "--message-type", "requestSchema.messageType"):count(1)
+  option(wr, "--receiver-code", "requestSchema.receiverCode"):count(1)
+  option(wr, "--schema-version", "requestSchema.schemaVersion"):count(1)
+  option(wr, "--environment", "requestSchema.environment"):choices { "production", "stage", "acceptatie" }
+    :count(1)
+  option(wr, "-o --output", "Write the record here (- for standard output, the default).")
+
+  local un = command("unwrap", "The exact message bytes of an HDN platform record.",
+    "axlink unwrap record.json -o message.xml")
+  un:argument("file", "The record (JSON).")
+  option(un, "-o --output", "Write the bytes here (- for standard output, the default).")
 
   command("demo", "Run the main job on the bundled example data.", "axlink demo")
   return p, takes_value
