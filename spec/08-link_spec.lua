@@ -254,6 +254,20 @@ describe("msg:link", function()
     assert.are.same({}, msg:check().problems)
   end)
 
+  it("gives an unreferenced link the only CDL Dataleverancier's key, marked by_r10 (DESIGN 4.4)", function()
+    local one = assert(axlink.read("spec/fixtures/rules/R10-one-dataleverancier.xml")):links()
+    local r10 = one[#one]
+    assert.are.same({ "ref" }, r10.missing)
+    assert.is_true(r10.by_r10)
+    assert.are.equal(one[1].dataleverancier_id, r10.dataleverancier_id)
+    assert.are.equal("02 Ockto", r10.supplier)
+    assert.is_nil(one[1].by_r10)
+    -- With several CDL Dataleverancier entities it is ambiguous: no key given.
+    local several = assert(axlink.read("spec/fixtures/rules/R10-several.xml")):links()
+    assert.is_nil(several[#several].by_r10)
+    assert.is_nil(several[#several].dataleverancier_id)
+  end)
+
   it("unlinks one link and the entity it leaves behind", function()
     local msg = assert(axlink.read(TWO))
     local before = msg:serialize()

@@ -382,6 +382,11 @@ describe("axlink CLI #subprocess", function()
       for _ in pairs(hgs) do n = n + 1 end
       assert.are.equal(n, heads)
       assert.are.equal(0, (run("links spec/fixtures/rules/ok-bundled.xml")))
+      -- One CDL Dataleverancier and no reference: its supplier, said how.
+      code, out = run("links spec/fixtures/rules/R10-one-dataleverancier.xml")
+      assert.are.equal(1, code)
+      assert.truthy(out:find("02 Ockto (inferred from the key), by R10, unreferenced; missing: no RefDataleverancier",
+        1, true), out)
     end)
   end)
 

@@ -383,6 +383,9 @@ typedef struct axl_link_info {        /* strings borrowed from the message */
   const char *supplier;               /* inferred from the key, or NULL */
   const char *surname, *birth_date;   /* of the PartijNAWData */
   unsigned missing;
+  int by_r10;   /* no RefDataleverancier, but the message has one CDL
+                ** Dataleverancier: its key and supplier are given, as R10
+                ** reads it (unambiguous); missing still says "ref" */
 } axl_link_info;
 
 /* *out is caller-freed with axl_free; valid while m is unchanged. */

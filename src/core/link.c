@@ -637,6 +637,11 @@ static int links_guarded(const axl_message *m, axl_link_info **out,
     const axl_view_dl *d = e->dl >= 0 ? &v.dl[e->dl] : NULL;
     axl_link_info *li = &list[i];
     memset(li, 0, sizeof *li);
+    if (!d && !e->ref_node && v.n_cdl == 1) {
+      for (size_t j = 0; j < v.n_dl && !d; j++)
+        if (v.dl[j].cdl) d = &v.dl[j];
+      li->by_r10 = 1;
+    }
     li->hypotheekgever = h->volgnummer;
     li->persoons_id = e->pid;
     li->ref = e->idref;

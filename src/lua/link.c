@@ -361,6 +361,10 @@ int axl_lua_links(lua_State *L) {
     set_str(L, "supplier", li->supplier);
     lua_pushboolean(L, li->supplier != NULL);
     lua_setfield(L, -2, "supplier_inferred");
+    if (li->by_r10) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "by_r10");
+    }
     lua_createtable(L, 0, 2);
     set_str(L, "surname", li->surname);
     set_str(L, "birth_date", li->birth_date);
