@@ -72,6 +72,16 @@ static void run_check(const axl_message *m, int receive) {
   for (size_t i = 0; i < r.count; i++) {
     FUZZ_REQUIRE(fuzz_has_prefix(r.items[i].code, "AXL-R"),
                  "check reports AXL-R codes");
+    /* AXL-R18 names the root element, a name (as every path does), never
+    ** a value: exactly that sentence, and the only problem then. */
+    if (!strcmp(r.items[i].code, "AXL-R18")) {
+      char want[1200];
+      snprintf(want, sizeof want, "not an AX OfferteAanvraag: root is %.100s",
+               axl_root_name(m));
+      FUZZ_REQUIRE(!strcmp(r.items[i].message, want) && r.count == 1,
+                   "AXL-R18 names the root, alone");
+      continue;
+    }
     check_privacy(r.items[i].message, "a check problem's message");
   }
   (void)axl_report_ok(&r);
