@@ -686,6 +686,9 @@ local function write_doc(inputs, targets, scaling, mem, m)
       add(format("### %s\n\n%s\n", t.text, WHY[t.key]))
     end
   end
+  -- The host figures are measured by hand (a server and a load generator):
+  -- kept in bench/host.md and carried into every regenerated page.
+  add(read_file("bench/host.md"))
   write_file(DOC, concat(out, "\n"))
 end
 
