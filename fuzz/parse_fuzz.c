@@ -18,6 +18,7 @@
 ** ASan/UBSan/LSan report memory errors and leaks in the C core.
 */
 #include "common.h"
+#include "internal.h"   /* axl_error_limit, for the limit property */
 
 static const uint8_t *cur_in;
 static size_t cur_len;
@@ -180,7 +181,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                  "a refused parse gives an AXL-P code");
     FUZZ_REQUIRE(err.line >= 0, "error lines are not negative");
     FUZZ_REQUIRE(err.message[0] != '\0', "a refusal has a message");
-    check_privacy(err.message, "err.message");
+    if (err.limit) {
+      /* A limit refusal states its figures (sizes and counts, DESIGN
+      ** 3.4), which an input may contain too: the property is that the
+      ** text is exactly the one axl_error_limit makes of the limit and the
+      ** two figures, so nothing else of the input can be in it. */
+      axl_error want;
+      int same = 0;
+      for (int at_least = 0; at_least < 2 && !same; at_least++) {
+        axl_error_limit(&want, err.code, err.line, err.limit, err.limit_value,
+                        err.limit_actual, at_least);
+        same = !strcmp(want.message, err.message);
+      }
+      FUZZ_REQUIRE(same, "a limit refusal says its limit and figures only");
+    } else {
+      check_privacy(err.message, "err.message");
+    }
     return 0;
   }
   FUZZ_REQUIRE(err.code[0] == '\0', "success leaves err empty");
