@@ -184,6 +184,43 @@ describe("a user's own format (examples/formats/household-csv.lua)", function()
     assert.are.same(result.changes[1], require("cjson").decode(json).changes[1])
   end)
 
+  -- A user format's fill writes through ctx, which refuses what the AX does
+  -- not have (AXL-C22) and values of the wrong type (AXL-C23): once such a
+  -- fill wrote them and check still passed.
+  it("refuses a fill that writes an unknown field or a value of the wrong type", function()
+    local msg = assert(axlink.read(AX))
+    local d = assert(cdl.read(CSV))
+    assert(msg:link(d))
+    local cases = {
+      { function(ctx) ctx:set("PartijNAWData", "Lievelingskleur", "blauw") end, "AXL-C22", "Lievelingskleur" },
+      { function(ctx) ctx:set("Hypotheekgever", "StraatNaam", "Dorpsstraat") end, "AXL-C22", "StraatNaam" },
+      { function(ctx) ctx:entity("Huisdier", {}, { Naam = "Rex" }) end, "AXL-C22", "Huisdier" },
+      { function(ctx) ctx:entity("Uitkering", {}, { Bogus = "1" }) end, "AXL-C22", "Bogus" },
+      { function(ctx) ctx:set("PartijNAWData", "GeboorteDt", "03-07-1954") end, "AXL-C23", "GeboorteDt" },
+      { function(ctx) ctx:set("PartijNAWData", "GeboorteDt", "1954-02-30") end, "AXL-C23", "GeboorteDt" },
+      { function(ctx) ctx:set("PartijNAWData", "Huisnummer", 12) end, "AXL-C23", "Huisnummer" },
+    }
+    for i, c in ipairs(cases) do
+      local name = "c22-test-" .. i
+      assert(cdl.register { name = name, detect = function() return false end,
+        decode = function() return nil, "unused" end, fill = c[1] })
+      local t = msg:totable()
+      local before = msg:serialize()
+      local r, err, info = cdl.fill(t, d, { format = name, overwrite = true })
+      assert.is_nil(r, i)
+      assert.are.equal(c[2], info.code, i .. ": " .. tostring(err))
+      assert.are.equal(c[3], info.field, i)
+      assert.truthy(err:find(c[3], 1, true), err)
+      assert.falsy(err:find("1954", 1, true), err)   -- the path and field, never the value
+      assert.are.equal(before, msg:serialize())
+    end
+    -- A field the AX has, with a value of its type, is written.
+    assert(cdl.register { name = "c22-ok", detect = function() return false end,
+      decode = function() return nil, "unused" end,
+      fill = function(ctx) ctx:set("PartijNAWData", "GeboorteDt", "1954-07-03") end })
+    assert(cdl.fill(msg:totable(), d, { format = "c22-ok", overwrite = true }))
+  end)
+
   it("fills nothing for a person that is not linked or not verified", function()
     local msg = assert(axlink.read(AX))
     local d = assert(cdl.read(CSV))

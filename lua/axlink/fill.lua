@@ -34,9 +34,6 @@ end
 -- Values that only stand in for missing data (nil: the CDL had none).
 local function placeholder(v)
   if v == nil then return true end
-  if type(v) ~= "string" then
-    error("fill: values are strings as HDN writes them (amounts: axlink.amount), got " .. type(v), 3)
-  end
   if v:match("^%s*$") then return true end
   local l = v:lower()
   if l == "onbekend" or l == "unknown" or l == "n.v.t." or l == "nvt" or l == "-" then return true end
@@ -54,6 +51,47 @@ local ENTITY_PARENT = {
 
 local function path_of(parts)
   return "/OfferteAanvraag/" .. table.concat(parts, "/")
+end
+
+-- A refusal raised through a format's fill (what the format asked for is
+-- not AX); M.fill turns it into nil, message, info with its code.
+local Refusal = {}
+
+local function refuse_fill(code, text, field)
+  error(setmetatable({ code = code, text = text, field = field }, Refusal), 0)
+end
+
+-- The model's path of the entity `parts` name: no indices, root first.
+local function model_path(parts)
+  local names = { "OfferteAanvraag" }
+  for i, p in ipairs(parts) do names[i + 1] = p:match("^[^%[]+") end
+  return table.concat(names, "/")
+end
+
+local function iso_date(v)
+  local y, m, d = v:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
+  if not y then return false end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  local days = { 31, (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) and 29 or 28, 31, 30, 31, 30, 31, 31, 30,
+    31, 30, 31 }
+  return m >= 1 and m <= 12 and d >= 1 and d <= days[m]
+end
+
+-- A field a format writes must be one the AX has there (AXL-C22), with a
+-- value of its field's type (AXL-C23): a string; an ISO date in a field
+-- ending in Dt; "J Ja" or "N Nee" in one ending in JN (HDN's conventions).
+-- Messages name the path and field, never the value.
+local function check_field(parts, field, value)
+  local where = path_of(parts) .. "/" .. tostring(field)
+  if type(field) ~= "string" or core._model_child(model_path(parts), field) ~= "leaf" then
+    refuse_fill("AXL-C22", where .. ": not a field the AX profile knows there", field)
+  end
+  if field:match("Dt$") and not iso_date(value) then
+    refuse_fill("AXL-C23", where .. ": not an ISO date (YYYY-MM-DD)", field)
+  end
+  if field:match("JN$") and value ~= "J Ja" and value ~= "N Nee" then
+    refuse_fill("AXL-C23", where .. ": neither \"J Ja\" nor \"N Nee\"", field)
+  end
 end
 
 local function index_of(list, item)
@@ -119,9 +157,14 @@ end
 
 -- Writes one field of a table, or records why it did not.
 function Ctx:_put(tbl, parts, field, value, meta)
-  local path = path_of(parts) .. "/" .. field
+  local path = path_of(parts) .. "/" .. tostring(field)
+  if value ~= nil and type(value) ~= "string" then
+    refuse_fill("AXL-C23", ("%s: a %s, where AX fields are strings as HDN writes them (amounts: axlink.amount)")
+      :format(path, type(value)), field)
+  end
   if never(field, value) then return self:_propose(path, value, meta, "never filled automatically") end
   if placeholder(value) then return end
+  check_field(parts, field, value)
   local old = tbl[field]
   if type(old) == "table" then   -- { [1] = text, Attr = ... }: the text is the value
     if old[1] == value then return end
@@ -195,7 +238,10 @@ end
 -- @param meta { source =, source_date =, kind = "copied"|"derived", official_ibl = bool }
 function Ctx:entity(kind, key, fields, meta)
   local parent_name = ENTITY_PARENT[kind]
-  if parent_name == nil then error("fill: unknown entity kind " .. tostring(kind), 2) end
+  if parent_name == nil then
+    refuse_fill("AXL-C22", ("entity %s: not one a fill may create (Uitkering, Pensioen, InkomensbepalingLoondienst, "
+      .. "Dienstbetrekking, Verplichtingen)"):format(tostring(kind)), kind)
+  end
   local hg = self.link.hypotheekgever
   local parts = { ("Hypotheekgever[%d]"):format(self.link.hg_index) }
   if parent_name then parts[#parts + 1] = parent_name .. "[1]" end
@@ -289,7 +335,10 @@ function M.fill(t, delivery, opts, registry)
     else
       local ctx = setmetatable({ link = link, opts = opts, result = result }, Ctx)
       local done, err = pcall(format.fill, ctx, person, delivery, opts)
-      if not done then
+      if not done and getmetatable(err) == Refusal then
+        return nil, ("%s format %s: %s"):format(err.code, format.name, err.text),
+          { code = err.code, format = format.name, field = err.field }
+      elseif not done then
         return nil, ("AXL-C12 format %s: fill raised: %s"):format(format.name, tostring(err)),
           { code = "AXL-C12", format = format.name }
       end

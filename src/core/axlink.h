@@ -392,6 +392,16 @@ typedef struct axl_link_info {        /* strings borrowed from the message */
 int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
               axl_error *err);
 
+/* What the built-in AX model knows of the child `name` of the entity at
+** `entity_path` (element names joined by '/', root first, no indices:
+** "OfferteAanvraag/PartijNAWData"): AXL_FIELD_UNKNOWN when it knows neither
+** the entity nor that child. Formats' fill contexts ask it before writing
+** (AXL-C22). Static data; no allocation, any thread. */
+typedef enum axl_field_kind {
+  AXL_FIELD_UNKNOWN = 0, AXL_FIELD_LEAF, AXL_FIELD_ENTITY, AXL_FIELD_REPEATING
+} axl_field_kind;
+axl_field_kind axl_model_child_kind(const char *entity_path, const char *name);
+
 /* "02 Ockto" for an Ockto-shaped key, else NULL (static string). */
 const char *axl_infer_supplier(const char *key);
 

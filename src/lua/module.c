@@ -463,6 +463,17 @@ static const luaL_Reg msg_methods[] = {
   {NULL, NULL}
 };
 
+/* core._model_child(entity_path, name): "leaf", "entity", "repeating" or
+** nil, as the built-in AX model knows it (fill contexts, AXL-C22). */
+static int l_model_child(lua_State *L) {
+  static const char *const kinds[] = { NULL, "leaf", "entity", "repeating" };
+  axl_field_kind k = axl_model_child_kind(luaL_checkstring(L, 1),
+                                          luaL_checkstring(L, 2));
+  if (k == AXL_FIELD_UNKNOWN) lua_pushnil(L);
+  else lua_pushstring(L, kinds[k]);
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
   {"parse", l_parse},
   {"read", l_read},
@@ -473,6 +484,7 @@ static const luaL_Reg funcs[] = {
   {"_isatty", l_isatty},
   {"_same_file", l_same_file},
   {"_regular_file", l_regular_file},
+  {"_model_child", l_model_child},
   {NULL, NULL}
 };
 
