@@ -956,7 +956,9 @@ function M.main(argv)
       io.stdout:write(json_error(status), "\n")
     else
       io.stderr:write("axlink: ", status.text, "\n")
-      for _, line in ipairs(run.details or {}) do io.stderr:write(line, "\n") end
+      -- What the refusal rests on (grades, problems: a schema's compile
+      -- errors one by one, a link's rule problems), for every command.
+      for _, line in ipairs(run.details or explain_refusal(run, status.info)) do io.stderr:write(line, "\n") end
     end
     return status.exit
   end
