@@ -285,22 +285,133 @@ describe("examples #subprocess", function()
     end)
   end)
 
-  describe("examples/lender.lua", function()
-    it("lists the links to request and the receive-mode verdict, leaving the file's bytes unchanged", function()
+  describe("examples/lender/", function()
+    local RUN, RECEIVE = "examples/lender/run.lua", "examples/lender/receive.lua"
+    -- The invented person of examples/lender/data/antwoord-brp.xml: never printed either.
+    local ANSWER_VALUES = { "Proefpersoon", "Testa", "1988" }
+    local function assert_no_answer_values(...)
+      assert_no_values(...)
+      for _, text in ipairs { ... } do
+        for _, s in ipairs(ANSWER_VALUES) do
+          assert.is_nil(text:find(s, 1, true), ("answer value %q printed:\n%s"):format(s, text))
+        end
+      end
+    end
+    -- A platform record around bytes, as an adviser's package sends it.
+    local function record(bytes)
+      return assert(axlink.platform.wrap(bytes, { receiver = "000001", requestVersion = "1",
+        requestSchema = { messageType = "AX OfferteAanvraag", receiverCode = "XX Voorbeeld Geldverstrekker",
+          schemaVersion = "24.0", contentType = "XML", environment = "acceptatie" } }))
+    end
+    local P1, P2 = "2a04c935-7420-4725-882b-0e4621a283ca", "1f95315c-3cca-4288-bad8-4edcc1aac03f"
+    local BRP = "26 Basis Registratie Personen"
+
+    it("run.lua: a wrapped AX in, requests out, the answers in the ledger (exact bytes archived)", function()
+      local dir = tmpdir()
+      assert.are.equal(0, (lua("examples/adviser.lua", dir .. "/incoming.xml")))
+      local sent = slurp(dir .. "/incoming.xml")
+      local rec = require("support.files").spit(dir .. "/record.json", record(sent))
+      local code, out, err = lua(RUN, rec .. " --keep")
+      assert.are.equal(0, code, err)
+      local key = assert(axlink.cdl.read(OCKTO)).id
+      assert_lines(out, {
+        "record record.json: header.requestSchema messageType AX OfferteAanvraag, schemaVersion 24.0, " ..
+          "environment acceptatie; requestVersion 1",
+        ("unwrapped: OfferteAanvraag, %d bytes, archived as received.xml"):format(#sent),
+        "check (receive): ok, 0 problems",
+        "links: 2",
+        "  1. Hypotheekgever 2: persoons_id " .. P1,
+        "     dataleverancier_id " .. key,
+        "  2. Hypotheekgever 4: persoons_id " .. P2,
+        "archive unchanged, equal to the record's message.data: yes (never re-serialised)",
+        "bronaanvragen: 2 requests (DataMijNr, GegevensVerzoekVersie, DataleverancierOntvangerNaam from the options)",
+        "     externalSource 02 Ockto / 26 Basis Registratie Personen / 11 Mijnoverheid.nl; " ..
+          "answer BasisRegistratiePersonenBericht",
+        "  no signing key here: a host passes opts.sign = function(bytes) return value, key_uuid end",
+        "ledger.json: 2 rows requested",
+        "  answer-2.json: parentRecord 7e9a1c00-0000-4000-8000-000000000002, ValidatieMelding: validatiemelding, " ..
+          "consent_expired (MeldingSoort 99: Consent for consumer data has expired)",
+        "due: 1",
+        "  persoons_id " .. P2 .. ", " .. BRP .. ": new_journey (ask the adviser for a new CDL journey by the " ..
+          "consumer; never retried)",
+      })
+      assert_no_answer_values(out, err)
+      local work = assert(out:match("\nwork directory kept: (%S+)\n"), out)
+      -- The archive is the record's bytes, exactly.
+      assert.are.equal(sent, slurp(work .. "/received.xml"))
+      assert.are.equal(sent, (axlink.platform.unwrap(slurp(rec))))
+      -- The ledger file: one received, one consent expired, due a new journey.
+      local ledger = assert(axlink.brondata.ledger(work .. "/ledger.json"))
+      local states = {}
+      for _, r in ipairs(ledger:rows()) do states[#states + 1] = { r.persoons_id, r.product, r.state, r.attempts } end
+      assert.are.same({ { P1, BRP, "received", 1 }, { P2, BRP, "consent_expired", 1 } }, states)
+      local due = assert(ledger:due())
+      assert.are.same({ { P2, "new_journey" } }, { { due[1].persoons_id, due[1].action } })
+      assert.are.equal(1, #due)
+      -- A request record holds a BronAanvraagBericht for the first link.
+      local bytes, req = axlink.platform.unwrap(slurp(work .. "/request-1.json"))
+      assert.are.equal("BronAanvraagBericht", req.header.requestSchema.messageType)
+      assert.is_nil(req.message.signature)
+      local t = assert(axlink.parse(bytes)):totable()
+      assert.are.equal(P1, t.Product[1].BasisRegistratiePersonen[1].PersoonsID)
+      os.execute("rm -rf '" .. work .. "' '" .. dir .. "'")
+    end)
+
+    it("run.lua makes its own record when given none, and cleans up", function()
+      local code, out, err = lua(RUN)
+      assert.are.equal(0, code, err)
+      assert_lines(out, {
+        "no record given: an adviser's package record was made from examples/data (aanvraag.xml + " ..
+          "ockto-bundled.json), unsigned",
+        "check (receive): ok, 0 problems",
+        "archive unchanged, equal to the record's message.data: yes (never re-serialised)",
+        "ledger.json: 2 rows requested",
+        "due: 1",
+      })
+      assert.is_nil(out:find("work directory kept", 1, true))
+      assert_no_answer_values(out, err)
+    end)
+
+    it("run.lua: rule errors in receive mode exit 1; bad input exits 2", function()
+      local dir = tmpdir()
+      local spit = require("support.files").spit
+      local r03 = spit(dir .. "/r03.json", record(slurp("spec/fixtures/rules/R03-dangling.xml")))
+      local code, out = lua(RUN, r03)
+      assert.are.equal(1, code)
+      assert.truthy(out:find("AXL-R03 error ", 1, true))
+      assert.is_true(has_line(out, "rule errors in receive mode: no requests built"))
+      assert.are.equal(2, (lua(RUN, "/nonexistent.json")))
+      local _, err
+      code, _, err = lua(RUN, AX)                                  -- not a record
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-E01", 1, true), err)
+      local vm = spit(dir .. "/vm.json", record(slurp("examples/lender/data/validatiemelding-consent.xml")))
+      code, _, err = lua(RUN, vm)                                  -- a record, not of an AX
+      assert.are.equal(2, code)
+      assert.truthy(err:find("not an AX", 1, true), err)
+      local b64 = spit(dir .. "/b64.json", '{"message":{"data":"PHg+@@"}}')
+      code, _, err = lua(RUN, b64)
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-E05", 1, true), err)
+      assert.are.equal(2, (lua(RUN, "--nonsense")))
+      os.execute("rm -rf '" .. dir .. "'")
+    end)
+
+    it("receive.lua lists the links to request and the receive-mode verdict, leaving the bytes unchanged", function()
       local dir = tmpdir()
       local incoming = dir .. "/incoming.xml"
       assert.are.equal(0, (lua("examples/adviser.lua", incoming)))
       local before = slurp(incoming)
-      local code, out, err = lua("examples/lender.lua", incoming)
+      local code, out, err = lua(RECEIVE, incoming)
       assert.are.equal(0, code, err)
       local key = assert(axlink.cdl.read(OCKTO)).id
       assert_lines(out, {
         ("incoming incoming.xml: OfferteAanvraag, %d bytes"):format(#before),
         "links to request: 2",
-        "  1. Hypotheekgever 2: persoons_id 2a04c935-7420-4725-882b-0e4621a283ca",
+        "  1. Hypotheekgever 2: persoons_id " .. P1,
         "     dataleverancier_id " .. key,
         "     supplier 02 Ockto (inferred from the key), ref DL1, Dataleverancier Volgnummer 1",
-        "  2. Hypotheekgever 4: persoons_id 1f95315c-3cca-4288-bad8-4edcc1aac03f",
+        "  2. Hypotheekgever 4: persoons_id " .. P2,
         "     supplier 02 Ockto (inferred from the key), ref DL2, Dataleverancier Volgnummer 2",
         "check (receive): ok, 0 problem(s)",
         ("bytes unchanged after links() and check(): yes (file %d bytes before, %d after; never re-serialised)")
@@ -312,8 +423,8 @@ describe("examples #subprocess", function()
       os.remove(dir)
     end)
 
-    it("receives a message it made itself when given none", function()
-      local code, out = lua("examples/lender.lua")
+    it("receive.lua receives a message it made itself when given none", function()
+      local code, out = lua(RECEIVE)
       assert.are.equal(0, code)
       assert.truthy(out:find("no AX given", 1, true))
       assert.is_true(has_line(out, "links to request: 2"))
@@ -321,18 +432,18 @@ describe("examples #subprocess", function()
       assert_no_values(out)
     end)
 
-    it("downgrades in receive mode what a lender can work around, keeps errors errors", function()
+    it("receive.lua downgrades in receive mode what a lender can work around, keeps errors errors", function()
       local f = "spec/fixtures/rules/R04-shared-entity.xml"
       local before = slurp(f)
-      local code, out = lua("examples/lender.lua", f)
+      local code, out = lua(RECEIVE, f)
       assert.are.equal(0, code)
       assert.truthy(out:find("AXL-R04 warning ", 1, true))
       assert.are.equal(before, slurp(f))
-      code, out = lua("examples/lender.lua", "spec/fixtures/rules/R03-dangling.xml")
+      code, out = lua(RECEIVE, "spec/fixtures/rules/R03-dangling.xml")
       assert.are.equal(1, code)
       assert.truthy(out:find("AXL-R03 error ", 1, true))
       assert.truthy(out:find("missing: entity", 1, true))
-      assert.are.equal(2, (lua("examples/lender.lua", "/nonexistent.xml")))
+      assert.are.equal(2, (lua(RECEIVE, "/nonexistent.xml")))
     end)
   end)
 

@@ -1,6 +1,12 @@
---- The lender's job: an incoming AX in, the CDL data to request out.
+--- The lender's first look at an incoming AX, outside the platform record:
+-- an AX file in, the CDL data to request out.
 --
---     lua5.4 examples/lender.lua [INCOMING.xml]
+--     lua5.4 examples/lender/receive.lua [INCOMING.xml]
+--
+-- examples/lender/run.lua is the whole journey (the platform record, the
+-- BronAanvraagBerichten, the answers and the ledger); this script is its
+-- receive step alone, for an AX that arrives as a plain file (a test
+-- message, an export from your own intake). doc/lender.md walks through both.
 --
 -- On the HDN platform the AX arrives signed over its exact bytes, so the
 -- lender reads the bytes, archives them as they are and never re-serialises
@@ -21,6 +27,7 @@
 local axlink = require "axlink"
 
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+local EXAMPLES = here .. "/../data/"   -- the example AX and CDL file
 
 local function basename(p)
   return p:match("([^/]+)$") or p
@@ -41,8 +48,8 @@ end
 
 -- The adviser's side, only when no file is given: link and write.
 local function make_incoming()
-  local msg = assert(axlink.read(here .. "/data/aanvraag.xml"))
-  local delivery = assert(axlink.cdl.read(here .. "/data/ockto-bundled.json"))
+  local msg = assert(axlink.read(EXAMPLES .. "aanvraag.xml"))
+  local delivery = assert(axlink.cdl.read(EXAMPLES .. "ockto-bundled.json"))
   assert(msg:link(delivery))
   local path = os.tmpname()
   assert(msg:write(path))
