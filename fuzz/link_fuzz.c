@@ -1,5 +1,5 @@
 /*
-** link_fuzz: axl_link with a fuzzed delivery, then axl_unlink.
+** link_fuzz: axl_link_in_place with a fuzzed delivery, then axl_unlink.
 **
 ** Input layout (a "delivery description", read front to back; running out
 ** of bytes reads zeros):
@@ -23,8 +23,8 @@
 ** values (the fixtures' names, dates and IDs), else (s & 15) raw bytes.
 **
 ** Properties (abort() = a finding):
-** - failure => an AXL-L, AXL-P (or, with a schema, AXL-V) code, and no
-**   message is returned;
+** - failure => an AXL-L, AXL-P (or, with a schema, AXL-V) code, and the
+**   message linked in place serialises to exactly the bytes it had;
 ** - success => per person: SKIPPED exactly for match=skip, LINKED ones have
 **   a ref; axl_links after = before + created (no replace), <= (replace);
 **   each created link is in axl_links with its PersoonsID, key and ref and
@@ -193,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   axl_link_request req;
   axl_link_result res;
   axl_error err;
-  axl_message *m, *own = NULL, *out;
+  axl_message *m, *own = NULL, *out, *work;
   uint8_t flags, lim, nf;
   size_t before, after, created = 0;
   axl_link_info *li = NULL;
@@ -263,11 +263,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   axl_free(li);
   li = NULL;
 
-  out = axl_link(m, &req, &res, &err);
+  /* In place, on a copy of the (shared) fixture: a refusal must leave
+  ** the copy as it was, byte for byte. */
+  work = axl_clone(m, &err);
+  FUZZ_REQUIRE(work != NULL, "clone succeeds");
+  out = axl_link_in_place(work, &req, &res, &err) == 0 ? work : NULL;
   if (debug)  /* FUZZ_DEBUG=1: how each input ends, to tune the layout */
     fprintf(stderr, "link: %s %s (message %d)\n", out ? "ok" : err.code,
             out ? "" : err.message, flags & 3);
   if (!out) {
+    size_t n;
+    char *now = serialise(work, &n);
+    FUZZ_REQUIRE(n == orig_len && memcmp(now, orig, n) == 0,
+                 "a refused link changes nothing");
+    axl_free(now);
+    axl_message_free(work);
     /* AXL-C: the delivery checks axl_link shares with Lua's cdl.read. */
     FUZZ_REQUIRE(fuzz_has_prefix(err.code, "AXL-L") ||
                  fuzz_has_prefix(err.code, "AXL-P") ||

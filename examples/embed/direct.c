@@ -10,7 +10,8 @@
 **          [-o OUT.xml]
 **
 ** It reads the AX (axl_read), links the delivery described on the command
-** line (axl_link: automatic matching for every person without --match, by
+** line (axl_link_in_place: into the message itself, all or nothing;
+** automatic matching for every person without --match, by
 ** Volgnummer or PartijNAWData ID for those with it), checks the rules
 ** (axl_check), prints the problems' codes and paths and the lender's view of
 ** the links (axl_links), and writes the result (axl_serialize, then
@@ -221,11 +222,14 @@ int main(int argc, char **argv) {
   printf("read: %s (axlink %s, libxml2 %s)\n", axl_root_name(msg), AXL_VERSION,
          axl_libxml2_version());
 
-  /* 2. Link: a new message, or NULL with the reason; msg is never changed.
-  ** axl_link checks the delivery itself, with the Lua API's AXL-C codes.
-  ** res is freed in both cases. */
-  linked = axl_link(msg, &req, &res, &err);
+  /* 2. Link into msg itself, without a copy of the document: 0, or -1
+  ** with the reason, msg then exactly as it was. axl_link_in_place checks
+  ** the delivery itself, with the Lua API's AXL-C codes. res is freed in
+  ** both cases. (axl_link does the same on a copy, for a host that still
+  ** needs the message without the links.) */
   have_result = 1;
+  if (axl_link_in_place(msg, &req, &res, &err) == 0)
+    linked = msg;
   if (!linked) {
     print_error("link refused", &err);
     for (size_t i = 0; i < res.n_grades; i++)
@@ -310,8 +314,7 @@ done:
   axl_free(links);
   axl_report_free(&report);
   if (have_result) axl_link_result_free(&res);
-  axl_message_free(linked);
-  axl_message_free(msg);
+  axl_message_free(msg);     /* linked is msg, linked in place */
   for (size_t i = 0; i < MAX_PERSONS; i++) free(person_buf[i]);
   for (size_t i = 0; i < MAX_FIELDS; i++) free(field_buf[i]);
   fflush(stdout);

@@ -157,6 +157,127 @@ static void links_keep_to_the_message_limits(void **state) {
   free(src);
 }
 
+static char *bytes_of(const axl_message *m, size_t *n) {
+  char *out;
+  assert_int_equal(axl_serialize(m, &out, n, NULL), 0);
+  return out;
+}
+
+/* In place: a success gives exactly the bytes the copy path gives; every
+** refusal, also one that comes after elements were added (a limit found
+** on the linked message, AXL-L14; the rules, AXL-L07), leaves the message
+** serialising to the bytes it had. */
+static void in_place_link_is_all_or_nothing(void **state) {
+  size_t len;
+  char *src = slurp("spec/fixtures/ax/two-applicants.xml", &len);
+  axl_limits lim = {0, 0, 0, 0, 1, 0};
+  axl_message *m, *copy;
+  char key[128], *before, *after, *want;
+  size_t n0, n1, n2;
+  axl_link_person p[2] = {
+    { "person-a", "1956-04-23", "H", "Celik", NULL, AXL_MATCH_AUTO, 0, NULL },
+    { key, "1957-11-08", "Th", "Berg", "van den", AXL_MATCH_AUTO, 0, NULL },
+  };
+  axl_link_request req;
+  axl_link_result res;
+  axl_error err;
+  (void)state;
+  while (!(m = axl_parse(src, len, &lim, &err))) lim.max_text++;
+  assert_true(lim.max_text + 1 < sizeof key);
+  memset(key, 'k', lim.max_text + 1);
+  key[lim.max_text + 1] = '\0';
+  memset(&req, 0, sizeof req);
+  req.dataleverancier_id = "k";
+  req.persons = p;
+  req.n_persons = 2;
+  before = bytes_of(m, &n0);
+
+  /* The second person's key is over max_text: found once both links are
+  ** in the tree, so four elements come out again. */
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), -1);
+  assert_string_equal(err.code, "AXL-L14");
+  axl_link_result_free(&res);
+  after = bytes_of(m, &n1);
+  assert_int_equal(n0, n1);
+  assert_memory_equal(before, after, n0);
+  axl_free(after);
+
+  req.limits.externe_set = 1;             /* the receiver allows none */
+  key[lim.max_text] = '\0';
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), -1);
+  assert_string_equal(err.code, "AXL-L07");
+  axl_link_result_free(&res);
+  after = bytes_of(m, &n1);
+  assert_int_equal(n0, n1);
+  assert_memory_equal(before, after, n0);
+  axl_free(after);
+
+  req.limits.externe_set = 0;
+  copy = axl_link(m, &req, &res, &err);
+  assert_non_null(copy);
+  axl_link_result_free(&res);
+  want = bytes_of(copy, &n2);
+  axl_message_free(copy);
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), 0);
+  assert_int_equal(err.code[0], '\0');
+  assert_string_equal(res.entries[1].ref, "DL2");
+  assert_int_equal(res.entries[1].created, 1);
+  axl_link_result_free(&res);
+  after = bytes_of(m, &n1);
+  assert_int_equal(n1, n2);
+  assert_memory_equal(after, want, n1);
+  axl_free(after);
+
+  /* Again: idempotent, nothing added, the same bytes. */
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), 0);
+  assert_int_equal(res.entries[0].created, 0);
+  axl_link_result_free(&res);
+  after = bytes_of(m, &n1);
+  assert_int_equal(n1, n2);
+  assert_memory_equal(after, want, n1);
+  axl_free(after);
+  axl_free(want);
+  axl_free(before);
+  axl_message_free(m);
+  free(src);
+}
+
+/* Text where the ExterneIdentificatie must go: the Dataleverancier was
+** already in the tree when that is found (AXL-L13); it comes out again. */
+static void in_place_refusal_after_a_write_is_undone(void **state) {
+  static const char ax[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<OfferteAanvraag><PartijNAWData ID=\"NA01\"><SoortPartij>01 natuurlijk"
+    " persoon</SoortPartij><GeboorteDt>1956-04-23</GeboorteDt>"
+    "</PartijNAWData><Hypotheekgever Volgnummer=\"1\"><RefPartijNAWData "
+    "IDREF=\"NA01\"/><Identificatie>text</Identificatie></Hypotheekgever>"
+    "</OfferteAanvraag>\n";
+  axl_message *m = axl_parse(ax, sizeof ax - 1, NULL, NULL);
+  axl_link_person p = { "p", "1956-04-23", NULL, NULL, NULL,
+                        AXL_MATCH_VOLGNUMMER, 1, NULL };
+  axl_link_request req;
+  axl_link_result res;
+  axl_error err;
+  char *before, *after;
+  size_t n0, n1;
+  (void)state;
+  assert_non_null(m);
+  memset(&req, 0, sizeof req);
+  req.dataleverancier_id = "k";
+  req.persons = &p;
+  req.n_persons = 1;
+  before = bytes_of(m, &n0);
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), -1);
+  assert_string_equal(err.code, "AXL-L13");
+  axl_link_result_free(&res);
+  after = bytes_of(m, &n1);
+  assert_int_equal(n0, n1);
+  assert_memory_equal(before, after, n0);
+  axl_free(before);
+  axl_free(after);
+  axl_message_free(m);
+}
+
 static void ockto_keys_are_recognised(void **state) {
   (void)state;
   assert_string_equal(axl_infer_supplier(
@@ -173,6 +294,8 @@ int main(void) {
     cmocka_unit_test(bundled_file_gives_one_entity_per_person),
     cmocka_unit_test(refusals_change_nothing_and_say_why),
     cmocka_unit_test(links_keep_to_the_message_limits),
+    cmocka_unit_test(in_place_link_is_all_or_nothing),
+    cmocka_unit_test(in_place_refusal_after_a_write_is_undone),
     cmocka_unit_test(ockto_keys_are_recognised),
   };
   return cmocka_run_group_tests_name("link", tests, NULL, NULL);

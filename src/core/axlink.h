@@ -358,10 +358,27 @@ typedef struct axl_link_result {
   int expired;                        /* valid_until lies before today */
 } axl_link_result;
 
-/* Links one delivery: all or nothing. Returns a new message holding the
-** links (caller frees), or NULL with err (AXL-L codes) and, where useful,
-** res->grades / res->problems. m itself is never changed. res must be
-** freed with axl_link_result_free in both cases. */
+/* Links one delivery into m itself: all or nothing, without a copy of the
+** document. 0: m holds the links. -1: refused, err set (AXL-L codes, AXL-C
+** for the delivery, AXL-P15 for memory, AXL-V with a schema) and, where
+** useful, res->grades / res->problems; m is then exactly as it was (it
+** serialises to the same bytes): every element the link had added is
+** taken out again, also when libxml2 reported a failed allocation and went
+** on. m is borrowed; pointers into its document taken before stay valid,
+** except with req->replace: removing links is done on a copy whose
+** document then takes the place of m's (the old one is freed), so only
+** then is a pointer from axl_message_doc(m) taken before stale. With
+** req->schema set, the check against it reads a copy that lives for the
+** check only (libxml2's validator writes into the document it reads). res
+** must be freed with axl_link_result_free in both cases. */
+int axl_link_in_place(axl_message *m, const axl_link_request *req,
+                      axl_link_result *res, axl_error *err);
+
+/* The same on a copy: returns a new message holding the links (caller
+** frees), or NULL with err and res as above. m itself is never changed.
+** It costs a copy of the whole document: for a host that still needs the
+** message without the links. res must be freed with axl_link_result_free
+** in both cases. */
 axl_message *axl_link(const axl_message *m, const axl_link_request *req,
                       axl_link_result *res, axl_error *err);
 void axl_link_result_free(axl_link_result *res);

@@ -7,8 +7,19 @@
 ** a RefDataleverancier), and one Dataleverancier entity of its own (a fresh
 ** ID, Volgnummer max+1, the DataleverancierID and the host's fields), so a
 ** bundled file linked to two persons gives two entities with the same key.
-** All or nothing: the work is done on a copy, checked against the limits
-** and the schema, and only then handed back as the new message.
+**
+** All or nothing, without a copy of the document: the links are written
+** into the message itself, and every element written is recorded in an
+** undo log as it goes into the tree. A refusal at any step (a limit, a
+** rule, the schema, memory, an allocation failure libxml2 reported and
+** went on from) unlinks and frees exactly those elements, newest first,
+** which gives back the tree as it was: what link adds are whole new
+** subtrees (Identificatie when missing, ExterneIdentificatie,
+** Dataleverancier, with their children and attributes), never a change to
+** an element that was there, and inserting an element merges no text.
+** Removing (opts.replace, axl_unlink) is done on a copy, which is handed
+** back as a new message: a host holding on to the old document (the Lua
+** binding's order records) keeps it whole.
 */
 #include "view.h"
 #include "match.h"
@@ -222,6 +233,47 @@ static int resolve_persons(const axl_view *v, const axl_link_request *req,
 }
 
 /* ====================================================================
+** The undo log
+** ==================================================================== */
+
+/*
+** The elements a link has put into the tree, in order. Room for all of
+** them (at most Identificatie, ExterneIdentificatie and Dataleverancier per
+** person) is taken before the first is inserted, so recording one never
+** fails: an element is never in the tree without being in the log.
+*/
+typedef struct undo_log {
+  xmlNodePtr *added;
+  size_t n, cap;
+} undo_log;
+
+static int undo_reserve(undo_log *u, size_t n_persons) {
+  u->n = 0;
+  u->cap = 3 * (n_persons ? n_persons : 1);
+  u->added = malloc(u->cap * sizeof *u->added);
+  return u->added ? 0 : -1;
+}
+
+static void undo_record(undo_log *u, xmlNodePtr n) {
+  if (u && u->n < u->cap) u->added[u->n++] = n;
+}
+
+/* Takes every recorded element out again, newest first. */
+static void undo_all(undo_log *u) {
+  while (u->n) {
+    xmlNodePtr n = u->added[--u->n];
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+  }
+}
+
+/* The links stay: the log is dropped. */
+static void undo_free(undo_log *u) {
+  free(u->added);
+  memset(u, 0, sizeof *u);
+}
+
+/* ====================================================================
 ** Writing
 ** ==================================================================== */
 
@@ -275,7 +327,7 @@ static const char *const dl_fields[] = {
 
 static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
                                       const axl_link_request *req,
-                                      const char *id) {
+                                      const char *id, undo_log *log) {
   xmlNodePtr d = axl_new_node(doc, "Dataleverancier");
   if (!d) return NULL;
   if (set_volgnummer(d, max_volgnummer(root, "Dataleverancier") + 1) ||
@@ -301,12 +353,13 @@ static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
     xmlFreeNode(d);
     return NULL;
   }
+  undo_record(log, d);
   return d;
 }
 
 static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
                               const char *pid, const char *ref,
-                              const axl_schema *schema) {
+                              const axl_schema *schema, undo_log *log) {
   xmlNodePtr e, c;
   if (!ident) {
     ident = axl_new_node(doc, "Identificatie");
@@ -315,6 +368,7 @@ static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
       xmlFreeNode(ident);
       return NULL;
     }
+    undo_record(log, ident);
   }
   e = axl_new_node(doc, "ExterneIdentificatie");
   if (!e) return NULL;
@@ -339,6 +393,7 @@ static xmlNodePtr new_externe(xmlDocPtr doc, xmlNodePtr hg, xmlNodePtr ident,
     xmlFreeNode(e);
     return NULL;
   }
+  undo_record(log, e);
   return e;
 }
 
@@ -402,19 +457,12 @@ static int validate_output(const axl_message *m, const axl_link_request *req,
   return 0;
 }
 
-static axl_message *link_guarded(const axl_message *m,
-                                 const axl_link_request *req,
-                                 axl_link_result *res, axl_error *err) {
-  axl_view v;
-  axl_message *out = NULL;
-  long *target = NULL;
-  xmlHashTablePtr seen = NULL;
-  int ok = 0;
-
-  memset(res, 0, sizeof *res);
-  axl_report_init(&res->problems);
-  axl_error_clear(err);
-  if (check_delivery(req, res, err)) return NULL;
+/* What can be refused before the message is read: the delivery itself,
+** text XML does not allow, fields a Dataleverancier does not carry, a root
+** other than OfferteAanvraag. Allocates res->entries. */
+static int check_request(const axl_message *m, const axl_link_request *req,
+                         axl_link_result *res, axl_error *err) {
+  if (check_delivery(req, res, err)) return -1;
   /* Everything written must read back: keys and fields are text XML
   ** allows (a control character would make the output unparsable). */
   {
@@ -425,70 +473,79 @@ static axl_message *link_guarded(const axl_message *m,
         ok = axl_xml_text_ok(req->persons[i].id, strlen(req->persons[i].id));
     for (size_t i = 0; ok && i < req->n_fields; i++)
       ok = axl_xml_text_ok(req->fields[i].value, strlen(req->fields[i].value));
-    if (!ok) {
-      fail(err, "AXL-L12", "a key or field holds a character XML does not "
-           "allow (control characters, invalid UTF-8)");
-      return NULL;
-    }
+    if (!ok)
+      return fail(err, "AXL-L12", "a key or field holds a character XML "
+                  "does not allow (control characters, invalid UTF-8)");
   }
   for (size_t i = 0; i < req->n_fields; i++) {
     int known = 0;
     for (const char *const *f = dl_fields; *f; f++)
       known |= !strcmp(*f, req->fields[i].name);
-    if (!known || !strcmp(req->fields[i].name, "DataleverancierID")) {
-      fail(err, "AXL-L11", "opts.fields names a field a Dataleverancier "
-           "does not carry (DataMijNr, GegevensVerzoekVersie, "
-           "DataleverancierOntvangerNaam)");
-      return NULL;
-    }
+    if (!known || !strcmp(req->fields[i].name, "DataleverancierID"))
+      return fail(err, "AXL-L11", "opts.fields names a field a "
+                  "Dataleverancier does not carry (DataMijNr, "
+                  "GegevensVerzoekVersie, DataleverancierOntvangerNaam)");
   }
   res->entries = calloc(req->n_persons ? req->n_persons : 1,
                         sizeof *res->entries);
-  target = calloc(req->n_persons ? req->n_persons : 1, sizeof *target);
-  if (!res->entries || !target) {
-    free(target);
-    fail(err, "AXL-P15", "out of memory");
-    return NULL;
-  }
-  if (strcmp(axl_root_name(m), "OfferteAanvraag") != 0) {
-    free(target);
-    fail(err, "AXL-L01", "not an OfferteAanvraag: no Hypotheekgever to "
-         "link to");
-    return NULL;
-  }
-  if (axl_view_build(m, &v, err)) {
-    free(target);
-    return NULL;
-  }
-  if (resolve_persons(&v, req, target, res, err)) goto done;
-  axl_view_free(&v);
+  if (!res->entries) return fail(err, "AXL-P15", "out of memory");
+  if (strcmp(axl_root_name(m), "OfferteAanvraag") != 0)
+    return fail(err, "AXL-L01", "not an OfferteAanvraag: no Hypotheekgever "
+                "to link to");
+  return 0;
+}
 
-  /* From here on everything happens to a copy. */
-  out = axl_clone(m, err);
-  if (!out || axl_view_build(out, &v, err)) goto done_nov;
-  if (req->replace) {
-    int removed = 0;
-    for (size_t i = 0; i < req->n_persons; i++) {
-      const axl_view_hg *h;
-      if (target[i] < 0) continue;
-      h = &v.hg[target[i]];
-      for (size_t x = h->first_ext; x < h->first_ext + h->n_ext; x++) {
-        const axl_view_ext *e = &v.ext[x];
-        const char *key = e->dl >= 0 ? v.dl[e->dl].dlid : NULL;
-        if (!key || !strcmp(key, req->dataleverancier_id)) continue;
-        if (same_supplier(key, req->dataleverancier_id)) {
-          remove_link(&v, x);
-          removed = 1;
-        }
-      }
-    }
-    if (removed) {
-      axl_view_free(&v);
-      if (axl_view_build(out, &v, err)) {
-        goto done_nov;
+/* Who is who, on m as it is: target[i] is the index of person i's
+** Hypotheekgever in view order (the same in a copy of m), or -1. */
+static int resolve(const axl_message *m, const axl_link_request *req,
+                   long *target, axl_link_result *res, axl_error *err) {
+  axl_view v;
+  int rc;
+  if (axl_view_build(m, &v, err)) return -1;
+  rc = resolve_persons(&v, req, target, res, err);
+  axl_view_free(&v);
+  return rc;
+}
+
+/* opts.replace: drops each linked Hypotheekgever's earlier link to a file
+** of the same supplier. Frees nodes: only ever run on a copy. */
+static int replace_old_links(axl_message *w, const axl_link_request *req,
+                             const long *target, axl_view *v,
+                             axl_error *err) {
+  int removed = 0;
+  for (size_t i = 0; i < req->n_persons; i++) {
+    const axl_view_hg *h;
+    if (target[i] < 0) continue;
+    h = &v->hg[target[i]];
+    for (size_t x = h->first_ext; x < h->first_ext + h->n_ext; x++) {
+      const axl_view_ext *e = &v->ext[x];
+      const char *key = e->dl >= 0 ? v->dl[e->dl].dlid : NULL;
+      if (!key || !strcmp(key, req->dataleverancier_id)) continue;
+      if (same_supplier(key, req->dataleverancier_id)) {
+        remove_link(v, x);
+        removed = 1;
       }
     }
   }
+  if (!removed) return 0;
+  axl_view_free(v);
+  return axl_view_build(w, v, err);
+}
+
+/*
+** Writes the links into w and checks the result. Every element put into
+** the tree is recorded in log; on -1 the caller undoes them (w is then as
+** it was, unless req->replace removed links from it: then w must be a copy
+** the caller throws away).
+*/
+static int write_links(axl_message *w, const axl_link_request *req,
+                       const long *target, axl_link_result *res,
+                       axl_error *err, undo_log *log) {
+  axl_view v;
+  xmlHashTablePtr seen = NULL;
+  int rc = -1;
+  if (axl_view_build(w, &v, err)) return -1;
+  if (req->replace && replace_old_links(w, req, target, &v, err)) return -1;
   seen = xmlHashCreate(64);
   if (!seen || collect_names(seen, v.root)) {
     fail(err, "AXL-P15", "out of memory");
@@ -528,10 +585,10 @@ static axl_message *link_guarded(const axl_message *m,
       fail(err, "AXL-P15", "out of memory");
       goto done;
     }
-    d = new_dataleverancier(axl_message_doc(out), v.root, req, id);
-    if (!d || !new_externe(axl_message_doc(out), h->node,
-                           axl_child(h->node, "Identificatie"), p->id, id,
-                           req->schema)) {
+    d = new_dataleverancier(w->doc, v.root, req, id, log);
+    if (!d || !new_externe(w->doc, h->node, axl_child(h->node,
+                                                      "Identificatie"),
+                           p->id, id, req->schema, log)) {
       /* Text where an element must go (mixed content), or memory. */
       fail(err, "AXL-L13", "cannot add the link: the Hypotheekgever, its "
            "Identificatie or the root holds text, or memory ran out");
@@ -545,8 +602,7 @@ static axl_message *link_guarded(const axl_message *m,
     ** parsed with: a key longer than max_text, or a message at its
     ** max_elements, would not. max_bytes is not checked: the size is known
     ** only once serialised, and a link adds a few hundred bytes. */
-    const char *over = axl_doc_over_limits(axl_message_doc(out),
-                                           axl_message_limits(out));
+    const char *over = axl_doc_over_limits(w->doc, &w->limits);
     if (over) {
       fail(err, "AXL-L14", strcmp(over, "max_text") == 0
            ? "a key or field is longer than max_text: the linked message "
@@ -556,22 +612,80 @@ static axl_message *link_guarded(const axl_message *m,
       goto done;
     }
   }
-  if (check_limits(out, req, res, err) || validate_output(out, req, res, err))
+  /* The view holds pointers into w, which is complete now: rules and the
+  ** schema read the message itself (axl_validate works on a copy of its
+  ** own: libxml2's validator records IDs in the document it reads). */
+  if (check_limits(w, req, res, err) || validate_output(w, req, res, err))
     goto done;
   if (req->valid_until && req->today && strlen(req->valid_until) >= 10 &&
       strncmp(req->valid_until, req->today, 10) < 0)
     res->expired = 1;
-  ok = 1;
+  rc = 0;
 done:
   axl_view_free(&v);
-done_nov:
   if (seen) xmlHashFree(seen, NULL);
-  free(target);
-  if (!ok && out) {
-    axl_message_free(out);
+  return rc;
+}
+
+/* Starts a result and checks the request; target is allocated for the
+** persons (caller frees, also on -1). */
+static int begin(const axl_message *m, const axl_link_request *req,
+                 axl_link_result *res, axl_error *err, long **target) {
+  memset(res, 0, sizeof *res);
+  axl_report_init(&res->problems);
+  axl_error_clear(err);
+  *target = NULL;
+  if (check_request(m, req, res, err)) return -1;
+  *target = calloc(req->n_persons ? req->n_persons : 1, sizeof **target);
+  if (!*target) return fail(err, "AXL-P15", "out of memory");
+  return resolve(m, req, *target, res, err);
+}
+
+/* The copy path: the links written into a copy of m, handed back; m is
+** not changed. */
+static axl_message *link_copy(const axl_message *m,
+                              const axl_link_request *req,
+                              axl_link_result *res, axl_error *err,
+                              const axl_guard *g) {
+  long *target;
+  axl_message *out = NULL;
+  undo_log log = { NULL, 0, 0 };
+  int rc = begin(m, req, res, err, &target);
+  if (rc == 0 && undo_reserve(&log, req->n_persons))
+    rc = fail(err, "AXL-P15", "out of memory");
+  if (rc == 0 && !(out = axl_clone(m, err))) rc = -1;
+  if (rc == 0) rc = write_links(out, req, target, res, err, &log);
+  if (rc == 0 && axl_guard_saw_oom(g))
+    rc = fail(err, "AXL-P15", "out of memory");
+  if (rc && out) {
+    axl_message_free(out);    /* the copy goes, and what was written */
     out = NULL;
   }
+  undo_free(&log);
+  free(target);
   return out;
+}
+
+/* The in-place path: 0 with the links in m, or -1 with m as it was. */
+static int link_here(axl_message *m, const axl_link_request *req,
+                     axl_link_result *res, axl_error *err,
+                     const axl_guard *g) {
+  long *target;
+  undo_log log = { NULL, 0, 0 };
+  int rc = begin(m, req, res, err, &target);
+  if (rc == 0 && undo_reserve(&log, req->n_persons))
+    rc = fail(err, "AXL-P15", "out of memory");
+  if (rc == 0) {
+    rc = write_links(m, req, target, res, err, &log);
+    /* libxml2 2.9.14 reports some allocation failures and goes on with
+    ** something missing: such a link is refused and undone too. */
+    if (rc == 0 && axl_guard_saw_oom(g))
+      rc = fail(err, "AXL-P15", "out of memory");
+    if (rc) undo_all(&log);
+  }
+  undo_free(&log);
+  free(target);
+  return rc;
 }
 
 static axl_message *unlink_guarded(const axl_message *m,
@@ -668,15 +782,42 @@ static int links_guarded(const axl_message *m, axl_link_info **out,
 axl_message *axl_link(const axl_message *m, const axl_link_request *req,
                       axl_link_result *res, axl_error *err) {
   axl_guard g;
-  axl_message * r;
+  axl_message *r;
   axl_guard_enter(&g);
-  r = link_guarded(m, req, res, err);
+  r = link_copy(m, req, res, err, &g);
   if (axl_guard_leave(&g) && r) {
     axl_message_free(r);
     r = NULL;
     fail(err, "AXL-P15", "out of memory");
   }
   return r;
+}
+
+/*
+** In place, or, for opts.replace (which removes links), on a copy whose
+** document then takes the place of m's. Every allocation failure libxml2
+** reported is looked at inside (axl_guard_saw_oom), before the links are
+** kept: after that only frees run.
+*/
+int axl_link_in_place(axl_message *m, const axl_link_request *req,
+                      axl_link_result *res, axl_error *err) {
+  axl_guard g;
+  int rc;
+  axl_guard_enter(&g);
+  if (req->replace) {
+    axl_message *out = link_copy(m, req, res, err, &g);
+    rc = out ? 0 : -1;
+    if (out) {
+      xmlDocPtr old = m->doc;
+      m->doc = out->doc;
+      out->doc = old;
+      axl_message_free(out);
+    }
+  } else {
+    rc = link_here(m, req, res, err, &g);
+  }
+  axl_guard_leave(&g);
+  return rc;
 }
 
 /* Every libxml2 call inside runs with axlink's silent, thread-local error

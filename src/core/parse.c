@@ -405,6 +405,28 @@ static void install_handlers(xmlSAXHandlerPtr sax) {
   sax->warning = NULL;
 }
 
+/*
+** The input, handed to libxml2 a chunk at a time as it asks, the way it
+** reads a file: xmlCtxtReadMemory would first copy the whole input into a
+** buffer of its own (rounded up to a power of two: 64 MiB for a 44 MB AX)
+** and keep it to the end of the parse. Read through this callback,
+** libxml2's buffer stays a few KiB, dropped as it goes.
+*/
+typedef struct chunked {
+  const char *p;
+  size_t left;
+} chunked;
+
+static int read_chunk(void *ctx, char *buf, int len) {
+  chunked *c = ctx;
+  size_t n = len > 0 ? (size_t)len : 0;
+  if (n > c->left) n = c->left;
+  memcpy(buf, c->p, n);
+  c->p += n;
+  c->left -= n;
+  return (int)n;
+}
+
 size_t axl_estimate_bytes(size_t elements, size_t text_bytes) {
   /* An element node is 120 bytes on 64-bit, its text node as much again. */
   return elements * 2 * sizeof(xmlNode) + text_bytes + 4096;
@@ -458,8 +480,11 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
   }
   install_handlers(ctxt->sax);
   ctxt->_private = &st;
-  doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, NULL,
-                          AXL_PARSE_OPTIONS);
+  {
+    chunked in = { bytes, len };
+    doc = xmlCtxtReadIO(ctxt, read_chunk, NULL, &in, NULL, NULL,
+                        AXL_PARSE_OPTIONS);
+  }
   if (!doc && ctxt->myDoc) {  /* not returned on some fatal paths */
     doc = ctxt->myDoc;
   }

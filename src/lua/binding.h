@@ -46,6 +46,10 @@ void axl_lua_setmsg(lua_State *L, lmsg *u, axl_message *m);
 ** revision moves on and tables taken before it are stale. */
 void axl_lua_replace(lmsg *u, axl_message *m);
 
+/* u's document was changed in place (msg:link): the revision moves on, so
+** tables taken before it are stale. */
+void axl_lua_changed(lmsg *u);
+
 /* The open message at idx, or a Lua error ("message is closed"). */
 axl_message *axl_lua_checkmsg(lua_State *L, int idx);
 

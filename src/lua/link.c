@@ -201,7 +201,7 @@ int axl_lua_link(lua_State *L) {
   axl_error err;
   scratch *s;
   char today[16];
-  int pushed;
+  int pushed, linked;
   luaL_checktype(L, 2, LUA_TTABLE);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   else {
@@ -237,8 +237,18 @@ int axl_lua_link(lua_State *L) {
   /* stays on the stack: the schema must live through the call */
 
   s->have_res = 1;
-  out = axl_link(m, &req, &s->res, &err);
-  if (!out) {
+  /* In place: a refusal leaves the document as it was. opts.replace
+  ** removes links, so it works on a copy that then takes the message's
+  ** place: tables taken before keep their record of the old document
+  ** whole (their records read it when written back with force). */
+  if (req.replace) {
+    out = axl_link(m, &req, &s->res, &err);
+    linked = out != NULL;
+  } else {
+    out = NULL;
+    linked = axl_link_in_place(m, &req, &s->res, &err) == 0;
+  }
+  if (!linked) {
     axl_lua_fail(L, NULL, &err);
     if (s->res.has_person) {
       lua_pushinteger(L, (lua_Integer)s->res.person + 1);
@@ -255,8 +265,9 @@ int axl_lua_link(lua_State *L) {
     }
     return 3;
   }
-  /* Swap the message's document: older tables keep the old one alive. */
-  axl_lua_replace(u, out);
+  /* A change either way: tables taken before are stale (AXL-T16). */
+  if (out) axl_lua_replace(u, out);
+  else axl_lua_changed(u);
 
   lua_createtable(L, 0, 3);
   {

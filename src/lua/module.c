@@ -114,6 +114,10 @@ void axl_lua_replace(lmsg *u, axl_message *m) {
   u->revision++;
 }
 
+void axl_lua_changed(lmsg *u) {
+  u->revision++;
+}
+
 static lmsg *check_lmsg(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, AXL_MESSAGE_MT);
 }
