@@ -10,6 +10,12 @@
 ** axl_serialize, free), timed the same way: the price of axlink's checks
 ** without the Lua binding's (the Lua string, the collector).
 **
+** MODE dom (usage: c_round_trip dom FILE): the memory floor of the
+** pipeline figures: libxml2 builds its DOM of FILE as it comes from disk,
+** blanks dropped (xmlReadFile, XML_PARSE_NOBLANKS | XML_PARSE_NONET |
+** XML_PARSE_HUGE), frees it and exits; the driver takes the process's
+** peak resident memory (/usr/bin/time -f %M). Nothing is timed.
+**
 ** Usage: c_round_trip MODE FILE N [REPS]
 ** Reads FILE into memory once (not timed), runs N iterations and prints
 ** each iteration's time in seconds, one per line. An iteration is REPS
@@ -84,8 +90,14 @@ static long bare_round_trip(const char *data, size_t len) {
   return out;
 }
 
+/* The Lua contenders' limits (bench/run.lua PARSE_OPTS): 50 MiB admitted;
+** the other fields 0, axlink's defaults. */
 static long axlink_round_trip(const char *data, size_t len) {
-  axl_message *m = axl_parse(data, len, NULL, NULL);
+  axl_limits limits = {0};
+  axl_message *m;
+  limits.max_bytes = (size_t)1 << 30;
+  limits.max_elements = (size_t)1 << 26;
+  m = axl_parse(data, len, &limits, NULL);
   char *out;
   size_t n;
   long rc = -1;
@@ -98,18 +110,35 @@ static long axlink_round_trip(const char *data, size_t len) {
   return rc;
 }
 
+/* MODE dom: build the tree of a file and free it; 0 when it parsed. */
+static int dom_only(const char *path) {
+  xmlDocPtr doc;
+  xmlInitParser();
+  doc = xmlReadFile(path, NULL,
+                    XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_HUGE);
+  if (!doc) {
+    fprintf(stderr, "c_round_trip: %s: libxml2 could not parse it\n", path);
+    return 1;
+  }
+  xmlFreeDoc(doc);
+  xmlCleanupParser();
+  return 0;
+}
+
 int main(int argc, char **argv) {
   size_t len = 0;
   char *data;
   long n, reps = 1;
   long (*round_trip)(const char *, size_t) = NULL;
+  if (argc == 3 && strcmp(argv[1], "dom") == 0) return dom_only(argv[2]);
   if (argc == 4 || argc == 5) {
     if (strcmp(argv[1], "bare") == 0) round_trip = bare_round_trip;
     if (strcmp(argv[1], "axlink") == 0) round_trip = axlink_round_trip;
   }
   if (!round_trip || (n = strtol(argv[3], NULL, 10)) < 1 ||
       (argc == 5 && (reps = strtol(argv[4], NULL, 10)) < 1)) {
-    fprintf(stderr, "usage: %s bare|axlink FILE ITERATIONS [REPS]\n",
+    fprintf(stderr,
+            "usage: %s bare|axlink FILE ITERATIONS [REPS] | dom FILE\n",
             argv[0]);
     return 2;
   }

@@ -71,7 +71,7 @@ local rss0 = status_bytes("VmRSS")
 local heap0 = core._heap()
 local lua0 = collectgarbage("count") * 1024
 
-local msg, err = axlink.parse(xml)
+local msg, err = axlink.parse(xml, { max_bytes = 1 << 30, max_elements = 1 << 26 })
 if not msg then
   io.stderr:write("peak.lua: ", path, ": ", tostring(err), "\n")
   os.exit(1)
