@@ -39,6 +39,11 @@ describe("axlink CLI #subprocess", function()
     local code, _, err = run("frobnicate")
     assert.are.equal(2, code)
     assert.truthy(err:find("Usage", 1, true))
+    -- A command given with a wrong argument shows that command's usage.
+    code, _, err = run("links")
+    assert.are.equal(2, code)
+    assert.truthy(err:find("Usage: axlink links", 1, true), err)
+    assert.truthy(err:find("missing argument 'file'", 1, true), err)
     for _, c in ipairs { "link", "check", "links", "unlink", "schema-check", "validate", "show" } do
       local hc, out = run(c .. " --help")
       assert.are.equal(0, hc)

@@ -794,8 +794,10 @@ local function parser()
   p:command_target("command")
   p:require_command(false)
 
+  local by_name = {}
   local function command(name, text, example)
-    return p:command(name, text):epilog("Example: " .. example .. "\n" .. GLOBAL_HELP)
+    by_name[name] = p:command(name, text):epilog("Example: " .. example .. "\n" .. GLOBAL_HELP)
+    return by_name[name]
   end
 
   local link = command("link", "Link CDL files to the applicants of an AX message.",
@@ -899,7 +901,7 @@ local function parser()
   option(un, "-o --output", "Write the bytes here (- for standard output, the default).")
 
   command("demo", "Run the main job on the bundled example data.", "axlink demo")
-  return p, takes_value
+  return p, takes_value, by_name
 end
 
 -- The failure as --json prints it: the API's code, line and path, and for a
@@ -913,7 +915,7 @@ end
 
 --- Runs the command line; returns the exit status.
 function M.main(argv)
-  local p, takes_value = parser()
+  local p, takes_value, commands_by_name = parser()
   local globals, rest = take_globals(argv, takes_value)
   local ok, args
   if globals then
@@ -925,7 +927,15 @@ function M.main(argv)
     if globals and globals.json then
       io.stdout:write(to_json({ ok = false, error = { code = "AXL-U01", message = tostring(args) } }), "\n")
     else
-      io.stderr:write(p:get_usage(), "\naxlink: ", tostring(args), "\n")
+      -- The usage of the command given, when one was: what the user needs.
+      local usage_of = p
+      for _, a in ipairs(rest or {}) do
+        if commands_by_name[a] then
+          usage_of = commands_by_name[a]
+          break
+        end
+      end
+      io.stderr:write(usage_of:get_usage(), "\naxlink: ", tostring(args), "\n")
     end
     return EXIT_BAD
   end
