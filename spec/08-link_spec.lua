@@ -268,6 +268,14 @@ describe("msg:link", function()
     assert.is_nil(several[#several].dataleverancier_id)
   end)
 
+  it("names the message in its refusals, as parse and check do", function()
+    local msg = assert(axlink.read(TWO))
+    local _, err = msg:link(bundled(), { match = { [CELIK.id] = 99 } })
+    assert.truthy(err:find("^two%-applicants%.xml: AXL%-L01 "), err)
+    _, err = msg:unlink { persoons_id = "nobody", dataleverancier_id = "none" }
+    assert.truthy(err:find("^two%-applicants%.xml: AXL%-L10 "), err)
+  end)
+
   it("unlinks one link and the entity it leaves behind", function()
     local msg = assert(axlink.read(TWO))
     local before = msg:serialize()

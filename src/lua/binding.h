@@ -50,6 +50,10 @@ void axl_lua_replace(lmsg *u, axl_message *m);
 ** tables taken before it are stale. */
 void axl_lua_changed(lmsg *u);
 
+/* The caller's name for the message at idx (opts.name or the file's
+** basename), or NULL: error messages start with it. */
+const char *axl_lua_msgname(lua_State *L, int idx);
+
 /* The open message at idx, or a Lua error ("message is closed"). */
 axl_message *axl_lua_checkmsg(lua_State *L, int idx);
 

@@ -59,7 +59,7 @@ static int bad_delivery(lua_State *L, const char *code, const char *field,
              person, field);
   else
     snprintf(text, sizeof text, "delivery.%s: wrong or missing", field);
-  return axl_lua_refuse(L, NULL, code, "", text);
+  return axl_lua_refuse(L, axl_lua_msgname(L, 1), code, "", text);
 }
 
 /* Reads the delivery (stack index d) into req and s->persons, refusing
@@ -249,7 +249,7 @@ int axl_lua_link(lua_State *L) {
     linked = axl_link_in_place(m, &req, &s->res, &err) == 0;
   }
   if (!linked) {
-    axl_lua_fail(L, NULL, &err);
+    axl_lua_fail(L, axl_lua_msgname(L, 1), &err);
     if (s->res.has_person) {
       lua_pushinteger(L, (lua_Integer)s->res.person + 1);
       lua_setfield(L, -2, "person");
@@ -332,7 +332,7 @@ int axl_lua_unlink(lua_State *L) {
                    strlen(dlid) == lua_rawlen(L, -1), 2,
                    "{ persoons_id = string, dataleverancier_id = string }");
   out = axl_unlink(m, pid, dlid, &err);
-  if (!out) return axl_lua_fail(L, NULL, &err);
+  if (!out) return axl_lua_fail(L, axl_lua_msgname(L, 1), &err);
   axl_lua_replace(u, out);
   lua_pushboolean(L, 1);
   return 1;

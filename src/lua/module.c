@@ -129,7 +129,7 @@ axl_message *axl_lua_checkmsg(lua_State *L, int idx) {
 }
 
 /* The caller's name for a message (opts.name or the path), or NULL. */
-static const char *msg_name(lua_State *L, int idx) {
+const char *axl_lua_msgname(lua_State *L, int idx) {
   const char *s;
   lua_getiuservalue(L, idx, 1);
   s = lua_tostring(L, -1);
@@ -148,7 +148,7 @@ static int msg_gc(lua_State *L) {
 
 static int msg_tostring(lua_State *L) {
   lmsg *u = check_lmsg(L, 1);
-  const char *name = msg_name(L, 1);
+  const char *name = axl_lua_msgname(L, 1);
   if (!u->m)
     lua_pushliteral(L, "axlink.Message (closed)");
   else
@@ -314,7 +314,7 @@ static int m_serialize(lua_State *L) {
   size_t len;
   axl_error err;
   if (axl_serialize(m, &b->p, &len, &err) != 0)
-    return axl_lua_fail(L, msg_name(L, 1), &err);
+    return axl_lua_fail(L, axl_lua_msgname(L, 1), &err);
   lua_pushlstring(L, b->p, len);
   return 1;
 }
@@ -347,7 +347,7 @@ static int m_clone(lua_State *L) {
   lua_getiuservalue(L, 1, 2);
   lua_setiuservalue(L, -2, 2);
   c = axl_clone(m, &err);
-  if (!c) return axl_lua_fail(L, msg_name(L, 1), &err);
+  if (!c) return axl_lua_fail(L, axl_lua_msgname(L, 1), &err);
   axl_lua_setmsg(L, u, c);
   return 1;
 }
