@@ -1,6 +1,8 @@
 -- bench/peak.lua: memory to turn one AX message into Lua tables.
 --
 -- Usage: lua5.4 bench/peak.lua FILE   (run from the repository root)
+-- The parse admits up to 1 GiB and 2^26 elements, like bench/run.lua's
+-- Lua contenders, so a generated "16 MiB" input a little over is read.
 --
 -- Run by bench/run.lua in a child process of its own, so that nothing the
 -- driver allocated before (other inputs, other contenders, malloc's free

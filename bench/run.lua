@@ -324,11 +324,12 @@ local lua_contenders = {
 local function sample_child(key, path, reps)
   local cmd = format("%s %s --sample %s %s %d", LUA, arg[0], key, path, reps)
   local p = assert(io.popen(cmd))
-  local line = p:read("l")
+  local line = p:read("l") or ""
   local ok = p:close()
-  local t = tonumber(line)
+  local t, faults = line:match("^(%S+) (%S+)$")
+  t, faults = tonumber(t), tonumber(faults)
   if not ok or not t then error("bench: " .. cmd .. " failed") end
-  return t
+  return t, faults
 end
 
 -- Runs the C baseline in a process of its own: one warm-up iteration (a
@@ -345,13 +346,14 @@ local function sample_c(mode, path, reps)
 end
 
 local function take_sample(c, input, reps)
-  if c.key == "bare" then return sample_c("bare", input.path, reps) end
-  if c.key == "capi" then return sample_c("axlink", input.path, reps) end
+  if c.key == "bare" then return sample_c("bare", input.path, reps), 0 end
+  if c.key == "capi" then return sample_c("axlink", input.path, reps), 0 end
   return sample_child(c.key, c.linked and input.linked_path or input.path,
                       reps)
 end
 
--- The child of sample_child: prints the timed iteration's seconds per call.
+-- The child of sample_child: prints the timed iteration's seconds and
+-- minor page faults per call.
 if arg[1] == "--sample" then
   local key = arg[2]
   if key == "link" or key == "fill" then
@@ -360,7 +362,9 @@ if arg[1] == "--sample" then
   local fn, xml, reps = lua_contenders[key], read_file(arg[3]),
                         tonumber(arg[4])
   sample_lua(fn, xml, reps)
-  io.write(format("%.9f\n", sample_lua(fn, xml, reps)))
+  local f0 = minor_faults()
+  local t = sample_lua(fn, xml, reps)
+  io.write(format("%.9f %.1f\n", t, (minor_faults() - f0) / reps))
   os.exit(0)
 end
 
@@ -410,17 +414,18 @@ end
 -- Times every contender of an input: a first sample of one call sets its
 -- calls per sample; then the timed rounds go round the contenders in turn.
 local function time_input(input)
-  local results, times, cs = {}, {}, {}
+  local results, times, faults, cs = {}, {}, {}, {}
   for _, c in ipairs(CONTENDERS) do
     if has(input, c.key) then cs[#cs + 1] = c end
   end
   for _, c in ipairs(cs) do
-    results[c.key] = { reps = reps_for(take_sample(c, input, 1)) }
-    times[c.key] = {}
+    results[c.key] = { reps = reps_for((take_sample(c, input, 1))) }
+    times[c.key], faults[c.key] = {}, {}
   end
   for i = 1, input.samples do
     for _, c in ipairs(cs) do
-      times[c.key][i] = take_sample(c, input, results[c.key].reps)
+      times[c.key][i], faults[c.key][i] =
+        take_sample(c, input, results[c.key].reps)
     end
   end
   input.ratio = {}
@@ -428,6 +433,7 @@ local function time_input(input)
     local r = results[c.key]
     r.median = median(times[c.key])
     r.spread = spread(times[c.key])
+    r.faults = median(faults[c.key])
     input.ratio[c.key] = paired_ratio(times, c.key, "bare")
   end
   input.ratio_lom = paired_ratio(times, "lom", "totable")
@@ -797,8 +803,9 @@ local function check_targets(inputs, mem)
     key = "scaling",
     text = format("time per byte at 50 MiB within %.1fx of 64 KiB",
                   MAX_SCALING),
-    value = format("parse+serialise **%.2fx**, parse+check **%.2fx**",
-                   scale.serialize, scale.check),
+    value = format("parse+serialise **%.2fx**, parse+check **%.2fx** (bare "
+                   .. "libxml2 itself %.2fx)", scale.serialize, scale.check,
+                   per_byte(big, "bare") / per_byte(small, "bare")),
     ok = scale.serialize <= MAX_SCALING and scale.check <= MAX_SCALING,
   }
 
@@ -840,39 +847,44 @@ end
 -- document only for a target that failed in the run.
 local WHY = {
   link = [[
-`msg:link` is all-or-nothing: it copies the whole document
-(`axl_clone`, `xmlCopyDoc` plus a full comparison of the copy) and links
-on the copy, so a link costs about a second parse. Replacing the copy by an
-undo log of the nodes a link adds is under way (issue 14, item 2).]],
+`msg:link` now writes into the tree in place, with an undo log for
+all-or-nothing (no whole-document copy); beyond bare's parse and serialise
+it walks the tree for its view of the message (Hypotheekgevers,
+PartijNAWData, the links already there). Compare the link row of the time
+per byte table for where that walk grows with size.]],
   check = [[
 The rules walk the tree and build views of it (Hypotheekgevers, IDs and
-IDREFs, Volgnummers per sibling group) in C; what remains over the target
-is that walk at cache-missing sizes: compare the check column of the time
-per byte table.]],
+IDREFs, Volgnummers per sibling group); compare the check row of the time
+per byte table for where the walk grows with size.]],
   mem_check = [[
-Beside libxml2's DOM, `axlink check` holds the input as a Lua string (1x
-the input: `axlink.read` reads the file whole before parsing) and the
-views the rules build. Trimming check's memory is under way (issue 14,
-item 2).]],
+Beside libxml2's DOM (about 6.5x the input), `axlink check` holds the
+input, read whole into a Lua string (`axlink.read`): 1x the input, about
+0.15x the DOM, which alone is the target's whole margin (at 50 MiB it is
+nearly all of the excess); the rest is the Lua state (a few MB, which is
+why the 1 MiB input shows the highest ratio) and the views the rules build.
+Meeting 1.15x needs the input not held whole while the tree is built.]],
   mem_link = [[
-`axlink link` holds, at its peak, the input string, the tree, the
-whole-document copy `msg:link` makes for all-or-nothing (another tree) and
-the serialised output: about two DOMs and two strings the size of the
-input. Removing the copy is under way (issue 14, item 2).]],
+At its peak `axlink link` holds the input string (1x the input), the
+tree, the view the link builds and the output on its way to the file; the
+whole-document copy is gone (the link is in place, with an undo log).]],
   mem_fill = [[
-`axlink link --fill` has link's peak (the whole-document copy) and adds the
-tables of `msg:totable()` and `msg:settable()`'s rebuild of the tree from
-them; `axlink.cdl.apply`, filling the DOM in place, does not exist yet.]],
+The link is in place now (compare `axlink link`'s row); `--fill` adds
+`msg:totable()`'s tables and `msg:settable(t)`, which builds a new tree from
+them while the old one is still held (the tables keep it alive): at the
+peak two trees and the tables, about 1.3x the DOM more than link. An
+`axlink.cdl.apply` that fills the DOM in place does not exist yet.]],
   lom_one = [[
-See "Parse to tables: one process against a process per sample" above: in
-one process with the tables kept, every call takes fresh memory from the
-kernel (page faults, counted in its CPU time) for a result about 7.6x its
-input (libxml2's tree plus the tables), while lxp.lom's result is only
-Lua tables; the collector's work on the kept heap falls on both.]],
+See "Parse to tables: one process against a process per sample" below:
+with the tables kept every call lands in fresh memory, about as many bytes
+for totable (tree plus tables) as for lxp.lom, and that cost weighs most
+on the faster call. Closing the gap means keeping fewer bytes per call:
+tables that do not hold libxml2's tree alive, or no tree behind them.]],
   scaling = [[
-Time per byte grows with size when the working set leaves the caches: a
-50 MiB message builds a tree of about 320 MiB, and every pass over it (the
-rules, the serialiser) reads it back from memory.]],
+Bare libxml2 grows about as much (its own ratio is in the measured
+column): beyond the caches every pass over a tree of about 6.5x the input
+reads it back from memory, and a fresh process faults its pages in.
+axlink adds little to that; a target on time per byte that bare libxml2
+itself misses on this machine needs a smaller tree, not a faster walk.]],
   serialize = [[
 In instructions (callgrind, 1 MiB input) axlink's C API does less work than
 bare libxml2, since it builds no whitespace text nodes. What the Lua
@@ -885,7 +897,8 @@ noise (see IQR).]],
   lom = [[
 axlink builds two trees: libxml2's DOM, then the Lua tables walked from it
 (`src/lua/totable.c`); lxp.lom builds its tables once, from expat's
-callbacks.]],
+callbacks. The ratio moves with the machine's load (see the IQR of the
+two rows).]],
   memory = [[
 libxml2's tree dominates: an element node is 120 bytes, its text node as
 much again, plus malloc's overhead, for every `<Leaf>value</Leaf>` of 20-40
@@ -940,17 +953,20 @@ local function one_rows(inputs)
   local rows = {}
   for _, input in ipairs(inputs) do
     if input.one then
+      local function fresh(faults)
+        return format("%.2f", faults * 4096 / input.bytes)
+      end
       rows[#rows + 1] = { input.label, "a process per sample",
         seconds_label(input.results.totable.median),
         seconds_label(input.results.lom.median),
-        format("**%.2fx**", input.ratio_lom), "", "", "" }
+        format("**%.2fx**", input.ratio_lom),
+        fresh(input.results.totable.faults), fresh(input.results.lom.faults),
+        "" }
       for _, m in ipairs(ONE_MODES) do
         local o = input.one[m.key]
         rows[#rows + 1] = { "", m.label, seconds_label(o.totable),
           seconds_label(o.lom), format("**%.2fx**", o.ratio),
-          format("%.0f", o.faults_tt * 4096 / input.bytes * 100),
-          format("%.0f", o.faults_lom * 4096 / input.bytes * 100),
-          mb_label(o.rss) }
+          fresh(o.faults_tt), fresh(o.faults_lom), mb_label(o.rss) }
       end
     end
   end
@@ -958,7 +974,8 @@ local function one_rows(inputs)
 end
 
 local ONE_HEADER = { "input", "how", "totable", "lxp.lom", "lom / totable",
-                     "faults, totable", "faults, lom", "resident at end" }
+                     "new pages, totable", "new pages, lom",
+                     "resident at end" }
 
 local function cli_rows(inputs)
   local rows = {}
@@ -1157,34 +1174,55 @@ local METHOD = [[
   excluded from both.
 ]]
 
--- The one-process figures and why they differ from the per-process ones;
--- %s are filled from the run (see write_doc).
+-- Why the one-process figures differ from the per-process ones; the $names
+-- are filled from the run (one_text).
 local ONE_TEXT = [[
-Per process (the first row of each input; the tables above) every sample is
-a fresh Lua process that runs its calls once untimed, collects, and runs
-them again: each result is dropped when the next call starts, so the heap
-never holds more than a result or two, and with malloc keeping what it
-frees (the tunables) the timed calls reuse memory the untimed ones already
-faulted in. A script that reads messages into tables and keeps them works
-differently, and the *kept* row measures that: every call's result stays,
-so every call takes new memory from the kernel, page by page (the *faults*
-columns: minor page faults per call, as pages of 4 KiB per 100 bytes of
-input), and the process grows (*resident at end*). That costs totable more
-than lxp.lom: its result is libxml2's tree plus the tables, about 7.6x the
-input, all new pages, against a faster call; lxp.lom's result is Lua tables
-only and its call is slow for other reasons (Lua callbacks per event), so
-the same faults weigh less in it. The collector adds to both: in a process
-whose heap holds every earlier result, each cycle marks all of it, and
-lxp.lom's result is entirely Lua objects for it to mark, while most of
-totable's bytes are in libxml2's tree, outside Lua's heap (the collector
-neither counts nor marks them). *dropped* is one process without the
-keeping (memory reused, as per process), *stopped* keeps everything with
-the collector stopped (the faults without the marking). In this run, at
-%s: per process %s, dropped %s, kept %s, kept with the collector stopped
-%s. Both ways are right for what they measure: per process is the cost of
-reading one message in a server that handles one message per request and
-lets it go; one process, kept, is a batch script that holds every message
-it read.]]
+Per process (the first row of each input, and the tables above) every
+sample is a fresh Lua process that runs its calls once untimed and then
+times them, a full collection first: each result is garbage by the next
+call, and with malloc keeping what it frees (the tunables) the timed calls
+mostly reuse memory the untimed ones already touched (*new pages*: minor
+page faults per call times 4 KiB, over the input's size; totable takes
+almost none). A script that reads messages into tables and keeps them
+(*kept*) runs every call in a heap that holds all earlier results: each
+result lands in memory the process never touched, page by page (page
+faults and cold caches, all in the call's CPU time), and each cycle of
+Lua's collector marks every live object, so the cycles grow with the
+kept heap. Both costs go with the bytes a call keeps, not with its time:
+$tt_pages the input for totable (libxml2's tree plus the tables) and
+$lom_pages for lxp.lom (Lua tables), so they weigh most on the faster
+contender. At $size totable went from $tt_pp per process to $tt_keep
+kept, lxp.lom from $lom_pp to $lom_keep. *stopped* (kept, collector
+stopped) separates the two: lxp.lom's result is all Lua objects for the
+collector to mark, while most of totable's bytes are in libxml2's tree,
+outside Lua's heap, which the collector neither marks nor counts. That is
+also why *dropped* (one process, results let go) is not the per-process
+figure at large sizes: the collector sees only the Lua side of a dropped
+totable (about 1.2x the input) and frees its tree (about 6x) when a cycle
+comes round, so new trees keep landing in fresh memory. In this run, at
+$size, lxp.lom / totable: per process **$r_pp**, dropped $r_drop, kept
+**$r_keep**, kept with the collector stopped $r_stop. Both are right for
+what they measure: per process is one message in a server that reads one
+per request and lets it go; one process, kept, is a batch script that
+holds every message it read, and is the figure issue 14's target names.]]
+
+local function one_text(input)
+  local o = input.one
+  local v = {
+    size = input.label,
+    tt_pages = format("%.1fx", o.keep.faults_tt * 4096 / input.bytes),
+    lom_pages = format("%.1fx", o.keep.faults_lom * 4096 / input.bytes),
+    tt_pp = seconds_label(input.results.totable.median),
+    tt_keep = seconds_label(o.keep.totable),
+    lom_pp = seconds_label(input.results.lom.median),
+    lom_keep = seconds_label(o.keep.lom),
+    r_pp = format("%.2fx", input.ratio_lom),
+    r_drop = format("%.2fx", o.drop.ratio),
+    r_keep = format("%.2fx", o.keep.ratio),
+    r_stop = format("%.2fx", o.stopped.ratio),
+  }
+  return (ONE_TEXT:gsub("%$([%w_]+)", v))
+end
 
 local function rounds_text(key)
   local parts = {}
@@ -1277,10 +1315,7 @@ local function write_doc(inputs, t14, t2, mem, m)
   for _, input in ipairs(inputs) do
     if input.one then big = input end
   end
-  add("\n" .. format(ONE_TEXT, big.label,
-    format("%.2fx", big.ratio_lom), format("%.2fx", big.one.drop.ratio),
-    format("%.2fx", big.one.keep.ratio),
-    format("%.2fx", big.one.stopped.ratio)) .. "\n")
+  add("\n" .. one_text(big) .. "\n")
 
   add("### Peak memory, as the CLI runs\n")
   add(md_table(CLI_HEADER, cli_rows(inputs)))
