@@ -1165,6 +1165,155 @@ static void xsi_hints_are_ignored_by_validation(void **state) {
   axl_schema_free(s);
 }
 
+/* ---- the pre-scans across axl_read's chunks ---- */
+
+/* axl_read hands the file to the pre-scans and to libxml2 AXL_CHUNK bytes
+** at a time (axl_parse cuts its buffer the same way): each refusal must be
+** found whatever the cut, with the code, line and text of the whole-input
+** scan. The piece ('#' for a NUL byte) is placed so that a cut falls `into` bytes into it. */
+typedef struct across {
+  const char *name;
+  const char *head, *tail;  /* the piece: head, 65 attributes, tail */
+  int many;                 /* 0: no attributes in between */
+  const char *code;
+  long where;               /* offset in the piece of the refused byte */
+} across;
+
+static void build_across(buf *b, const across *c, size_t into,
+                         size_t *piece_at, size_t *piece_len) {
+  size_t at = AXL_CHUNK - into;
+  char a[32];
+  b->n = 0;
+  puts_(b, "<?xml version=\"1.0\"?>\n<R>\n");
+  while (b->n + 9 <= at) puts_(b, "<P>x</P>\n");
+  put_fill(b, ' ', at - b->n);
+  *piece_at = b->n;
+  puts_(b, c->head);
+  for (int i = 0; c->many && i < 65; i++) {
+    snprintf(a, sizeof a, "\na%d='v'", i);  /* a line each */
+    puts_(b, a);
+  }
+  puts_(b, c->tail);
+  *piece_len = b->n - *piece_at;
+  for (size_t k = *piece_at; k < b->n; k++)   /* '#' stands for a NUL */
+    if (b->p[k] == '#') b->p[k] = '\0';
+  put_rep(b, "\n<P>y</P>", 300);
+  puts_(b, "\n</R>\n");
+}
+
+static void prescans_across_chunk_boundaries(void **state) {
+  static const across cases[] = {
+    { "a tag with 65 attributes", "<T", "/>", 1, "AXL-P05", 0 },
+    { "a NUL byte", "#", "<Q>ab</Q>", 0, "AXL-P01", 0 },
+    { "a NUL byte after a tag with 65 attributes", "<T", "/>\n<Q>#", 1,
+      "AXL-P01", -1 },
+    { "65 attributes in a comment", "<!-- \" <T", "/> ' -->", 1, "OK", 0 },
+    { "65 attributes in CDATA", "<Q><![CDATA[ ' <T", "/> ]]></Q>", 1, "OK",
+      0 },
+    { "65 attributes in a PI", "<?pi \" <T", "/> ?>", 1, "OK", 0 },
+    { "'=' and '>' in a quote", "<Q a=\"=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>"
+      "=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>=>"
+      "=>=>=>=>=>=>=>=>=>=>\"", "/>", 1, "AXL-P05", 0 },
+    { "70 '=' in a quote", "<Q a='==========================================="
+      "===========================' b='>'", "/>", 0, "OK", 0 },
+    { "a closed quote, then 65 attributes", "<T b=\"xxxxxxxxxx\"", "/>", 1,
+      "AXL-P05", 0 },
+    { "a closed comment, then 65 attributes", "<!-- \" -->\n<T", "/>", 1,
+      "AXL-P05", 11 },
+    { "CDATA, then 65 attributes", "<Q><![CDATA[ ]]></Q><T", "/>", 1,
+      "AXL-P05", 20 },
+    { "a PI, then 65 attributes", "<?pi ?><T", "/>", 1, "AXL-P05", 7 },
+    { "a PI with a quote, then 65 attributes", "<?pi '?><T", "/>", 1,
+      "AXL-P05", 8 },
+    { "CDATA with a quote, then 65 attributes",
+      "<Q><![CDATA[\"]]></Q><T", "/>", 1, "AXL-P05", 20 },
+  };
+  buf b = {0};
+  int slow = slow_runner();
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    const across *c = &cases[i];
+    size_t at, len, into;
+    build_across(&b, c, 0, &at, &len);
+    for (into = 0; into <= len + 1; into++) {
+      axl_error perr, rerr;
+      axl_message *m;
+      long line = 1;
+      size_t where;
+      /* every cut near either end, a few in the middle */
+      if (into > (slow ? 4u : 16u) && into + (slow ? 4u : 16u) < len &&
+          into % (slow ? 97u : 13u) != 0)
+        continue;
+      build_across(&b, c, into, &at, &len);
+      where = c->where < 0 ? at + len + (size_t)c->where
+                           : at + (size_t)c->where;
+      for (size_t k = 0; k < where; k++) line += b.p[k] == '\n';
+      m = axl_parse(b.p, b.n, NULL, &perr);
+      if (m) snprintf(perr.code, sizeof perr.code, "OK");
+      axl_message_free(m);
+      write_copy(b.p, b.n);
+      m = axl_read(E.copy, NULL, &rerr);
+      if (m) snprintf(rerr.code, sizeof rerr.code, "OK");
+      axl_message_free(m);
+      if (strcmp(perr.code, c->code) != 0 || strcmp(rerr.code, c->code) ||
+          (!strcmp(c->code, "OK") ? 0 : perr.line != line ||
+           rerr.line != line || strcmp(perr.message, rerr.message)))
+        print_error("%s, cut %zu bytes in: expected %s line %ld, axl_parse "
+                    "%s line %ld, axl_read %s line %ld\n", c->name, into,
+                    c->code, line, perr.code, perr.line, rerr.code,
+                    rerr.line);
+      assert_string_equal(perr.code, c->code);
+      assert_string_equal(rerr.code, c->code);
+      if (strcmp(c->code, "OK") != 0) {
+        assert_int_equal(perr.line, line);
+        assert_int_equal(rerr.line, line);
+        assert_string_equal(perr.message, rerr.message);
+      }
+      if (i == 0)
+        assert_string_equal(perr.message, "an element with 65 attributes, "
+                            "over max_attributes (64)");
+    }
+  }
+  free(b.p);
+  unlink(E.copy);
+}
+
+/* A file over max_bytes is refused from its size: not a byte is read. */
+static void read_refuses_a_big_file_unread(void **state) {
+  buf b = {0};
+  axl_limits lim;
+  axl_error perr, rerr;
+  int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  char ev[4096];
+  (void)state;
+  memset(&lim, 0, sizeof lim);
+  lim.max_bytes = 3 * AXL_CHUNK;
+  puts_(&b, "<R>");
+  put_rep(&b, "<P>x</P>\n", 3 * AXL_CHUNK / 9);
+  puts_(&b, "</R>\n");
+  assert_true(b.n > lim.max_bytes);
+  write_copy(b.p, b.n);
+  if (in >= 0) assert_true(inotify_add_watch(in, E.copy, IN_ACCESS) >= 0);
+  assert_null(axl_read(E.copy, &lim, &rerr));
+  if (in >= 0) {
+    assert_true(read(in, ev, sizeof ev) < 0);  /* nothing was read */
+    close(in);
+  }
+  assert_null(axl_parse(b.p, b.n, &lim, &perr));
+  assert_string_equal(rerr.code, "AXL-P03");
+  assert_string_equal(rerr.message, perr.message);
+  assert_true(rerr.limit_actual == (double)b.n);
+  /* Within the limit it is read in chunks and parses. */
+  lim.max_bytes = b.n;
+  {
+    axl_message *m = axl_read(E.copy, &lim, &rerr);
+    assert_non_null(m);
+    axl_message_free(m);
+  }
+  free(b.p);
+  unlink(E.copy);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(corpus_codes),
@@ -1175,6 +1324,8 @@ int main(void) {
     cmocka_unit_test(attribute_blowup_is_refused_fast),
     cmocka_unit_test(text_limits),
     cmocka_unit_test(size_limit),
+    cmocka_unit_test(prescans_across_chunk_boundaries),
+    cmocka_unit_test(read_refuses_a_big_file_unread),
     cmocka_unit_test(element_limit),
     cmocka_unit_test(deadline_stops_a_long_parse),
     cmocka_unit_test(quadratic_blowup_is_refused),

@@ -333,6 +333,114 @@ static void read_refuses_what_is_not_a_regular_file(void **state) {
   }
 }
 
+/* ---- the pre-scans, however the input is cut ---- */
+
+/* A source that hands its bytes `first` (at least 4, as axl_source
+** promises), then `step` at a time, and fails with a read error after
+** `fail_at` chunks when that is not 0. */
+typedef struct cut_source {
+  const char *p;
+  size_t left, first, step;
+  int chunks, fail_at;
+} cut_source;
+
+static const char *cut_next(void *ud, const char **chunk, size_t *len) {
+  cut_source *c = ud;
+  size_t n = c->chunks == 0 ? c->first : c->step;
+  if (c->fail_at && c->chunks == c->fail_at) return "read error";
+  c->chunks++;
+  if (n > c->left) n = c->left;
+  *chunk = c->p;
+  *len = n;
+  c->p += n;
+  c->left -= n;
+  return NULL;
+}
+
+typedef struct cut_case {
+  const char *bytes;
+  size_t len;
+  const char *code;
+  long line;
+} cut_case;
+
+#define CUT(s, code, line) { s, sizeof s - 1, code, line }
+
+/* With max_attributes 3: every refusal of the pre-scans, and what they
+** must skip, cut at every byte (and by 2 to 9 bytes). The outcome is the
+** whole input's: code, line and text. */
+static void every_cut_gives_the_same_outcome(void **state) {
+  static const cut_case cases[] = {
+    CUT("<a><b x='1' y='2' z='3' w='4'/></a>", "AXL-P05", 1),
+    CUT("<a\nb='1'\nc='2'\nd='3'\ne='4'/>", "AXL-P05", 1),
+    CUT("<a>\n<b\nc='1' d='2' e='3' f='4'/></a>", "AXL-P05", 2),
+    CUT("<a>\n<!-- x -->\n<b c='1' d='2' e='3' f='4'/></a>", "AXL-P05", 3),
+    CUT("<a>\n<?p x?><b c='1' d='2' e='3' f='4'/></a>", "AXL-P05", 2),
+    CUT("<a><![CDATA[\"]]>\n<b c='1' d='2' e='3' f='4'/></a>", "AXL-P05", 2),
+    CUT("<a><!- <b c='1' d='2' e='3' f='4'/></a>", "AXL-P05", 1),
+    CUT("<a><![CDAT <b c='1' d='2' e='3' f='4'/></a>", "AXL-P05", 1),
+    CUT("<a><!-CDATA[ <b c='1' d='2' e='3' f='4'/>]]></a>", "AXL-P05", 1),
+    CUT("<a b=\"'\" c='\"' d='1' e='2'/>", "AXL-P05", 1),
+    CUT("<a b='1' c='2' d='3' e='4'", "AXL-P05", 1),
+    CUT("<a>\n<!-- <b x=1 y=2 z=3 w=4> ' -->\n<b/></a>", "OK", 0),
+    CUT("<a>\n<![CDATA[ <b x=1 y=2 z=3 w=4> \" ]]>\n</a>", "OK", 0),
+    CUT("<?pi ' <b x=1 y=2 z=3 w=4> ?>\n<a/>", "OK", 0),
+    CUT("<a b='=>=>=>=>' c=\"'=='\"/>", "OK", 0),
+    CUT("<a b='1' c='2' d='3'/>", "OK", 0),
+    CUT("<a><!--->\n<b c='1' d='2' e='3' f='4'/>--></a>", "OK", 0),
+    CUT("<?>\n<a c='1' d='2' e='3' f='4'/> ?><a/>", "AXL-P01", 1),
+    CUT("<a>\n\n<b/>\0<c d='1' e='2' f='3' g='4'/></a>", "AXL-P01", 3),
+    CUT("<a b='1' c='2' d='3' e='4'/>\n\0", "AXL-P01", 2),
+    CUT("\xff\xfe<\0a\0/\0>\0", "AXL-P08", 0),
+    CUT("<\0a\0/\0>\0", "AXL-P08", 0),
+  };
+  axl_limits lim;
+  (void)state;
+  memset(&lim, 0, sizeof lim);
+  lim.max_attributes = 3;
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    const cut_case *c = &cases[i];
+    axl_error whole, cut;
+    axl_message *m = axl_parse(c->bytes, c->len, &lim, &whole);
+    if (m) snprintf(whole.code, sizeof whole.code, "OK");
+    axl_message_free(m);
+    if (strcmp(whole.code, c->code) != 0 ||
+        (strcmp(c->code, "OK") != 0 && whole.line != c->line))
+      print_error("case %zu: %s line %ld\n", i, whole.code, whole.line);
+    assert_string_equal(whole.code, c->code);
+    for (size_t step = 1; step <= 9; step++) {
+      for (size_t first = 4; first <= c->len; first++) {
+        cut_source src = { c->bytes, c->len, first, step, 0, 0 };
+        axl_source s = { cut_next, &src };
+        axl_error_clear(&cut);
+        m = axl_parse_source(&s, c->len, &lim, &cut);
+        if (m) snprintf(cut.code, sizeof cut.code, "OK");
+        axl_message_free(m);
+        if (strcmp(cut.code, whole.code) != 0 || cut.line != whole.line ||
+            strcmp(cut.message, whole.message) != 0)
+          print_error("case %zu, step %zu, first %zu: %s line %ld\n", i,
+                      step, first, cut.code, cut.line);
+        assert_string_equal(cut.code, whole.code);
+        assert_int_equal(cut.line, whole.line);
+        assert_string_equal(cut.message, whole.message);
+      }
+    }
+  }
+}
+
+/* A read error outranks everything the bytes read before it would say. */
+static void a_read_error_outranks_the_prescans(void **state) {
+  static const char bytes[] = "<a>\0<b c='1' d='2' e='3' f='4'/></a>";
+  cut_source src = { bytes, sizeof bytes - 1, 4, 4, 0, 2 };
+  axl_source s = { cut_next, &src };
+  axl_error err;
+  (void)state;
+  axl_error_clear(&err);
+  assert_null(axl_parse_source(&s, sizeof bytes - 1, NULL, &err));
+  assert_string_equal(err.code, "AXL-P14");
+  assert_string_equal(err.message, "read error");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(the_option_word_loads_nothing),
@@ -353,6 +461,8 @@ int main(void) {
     cmocka_unit_test(clone_keeps_lines_and_bytes),
     cmocka_unit_test(paths_index_repeating_entities),
     cmocka_unit_test(read_refuses_what_is_not_a_regular_file),
+    cmocka_unit_test(every_cut_gives_the_same_outcome),
+    cmocka_unit_test(a_read_error_outranks_the_prescans),
   };
   return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

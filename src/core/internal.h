@@ -56,6 +56,21 @@ typedef xmlParserInputPtr (*axl_loader_provider)(void *ud, const char *url,
                                                  xmlParserCtxtPtr ctxt);
 void axl_set_loader_provider(axl_loader_provider fn, void *ud);
 
+/* Input bytes for axl_parse_source, a chunk at a time (axl_read's file). */
+#define AXL_CHUNK 65536
+typedef struct axl_source {
+  /* Points *chunk at the next bytes, *len of them (0 at the end; the first
+  ** chunk holds all the input or at least 4 bytes): NULL, or the text of
+  ** an AXL-P14 read error (the input then ends). */
+  const char *(*next)(void *ud, const char **chunk, size_t *len);
+  void *ud;
+} axl_source;
+
+/* axl_parse over a source whose size is len (as far as known: checked
+** against max_bytes before a byte is read). err must be cleared. */
+axl_message *axl_parse_source(const axl_source *src, size_t len,
+                              const axl_limits *limits, axl_error *err);
+
 /* Fills err (if not NULL) with code, fixed text and line. */
 void axl_error_set(axl_error *err, const char *code, long line,
                    const char *text);

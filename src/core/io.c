@@ -16,13 +16,48 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+** The file, a chunk at a time (AXL_CHUNK bytes, the first one filled whole
+** for the pre-scans of the first bytes): it is pre-scanned and parsed as it
+** is read, so that no more than a chunk of it is held at once. No mmap: a
+** file truncated meanwhile would raise SIGBUS. At most its size at the
+** fstat plus one byte is read: a file that grows meanwhile is refused, so
+** max_bytes holds whatever happens to it.
+*/
+typedef struct file_source {
+  int fd;
+  size_t size;            /* at the fstat, within max_bytes */
+  size_t got;             /* bytes read so far */
+  char buf[AXL_CHUNK];
+} file_source;
+
+static const char *file_next(void *ud, const char **chunk, size_t *len) {
+  file_source *f = ud;
+  size_t n = 0;
+  while (n < sizeof f->buf) {
+    size_t want = sizeof f->buf - n;
+    ssize_t r;
+    if (want > f->size + 1 - f->got) want = f->size + 1 - f->got;
+    r = read(f->fd, f->buf + n, want);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return "read error";
+    if (r == 0) break;
+    n += (size_t)r;
+    f->got += (size_t)r;
+    if (f->got > f->size) return "file changed while being read";
+  }
+  *chunk = f->buf;
+  *len = n;
+  return NULL;
+}
+
 axl_message *axl_read(const char *path, const axl_limits *limits,
                       axl_error *err) {
   axl_limits lim;
   size_t cap;
   struct stat st;
-  char *buf;
-  size_t got = 0;
+  file_source *f;
+  axl_source src;
   axl_message *m;
   /* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -46,33 +81,20 @@ axl_message *axl_read(const char *path, const axl_limits *limits,
                     (double)st.st_size, 0);
     return NULL;
   }
-  buf = malloc((size_t)st.st_size + 1);
-  if (!buf) {
+  f = malloc(sizeof *f);
+  if (!f) {
     close(fd);
     axl_error_set(err, "AXL-P15", 0, "out of memory");
     return NULL;
   }
-  for (;;) {
-    ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      free(buf);
-      close(fd);
-      axl_error_set(err, "AXL-P14", 0, "read error");
-      return NULL;
-    }
-    if (r == 0) break;
-    got += (size_t)r;
-    if (got > (size_t)st.st_size) {  /* grew while we read it */
-      free(buf);
-      close(fd);
-      axl_error_set(err, "AXL-P14", 0, "file changed while being read");
-      return NULL;
-    }
-  }
+  f->fd = fd;
+  f->size = (size_t)st.st_size;
+  f->got = 0;
+  src.next = file_next;
+  src.ud = f;
+  m = axl_parse_source(&src, f->size, limits, err);
+  free(f);
   close(fd);
-  m = axl_parse(buf, got, limits, err);
-  free(buf);
   return m;
 }
 

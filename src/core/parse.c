@@ -11,8 +11,8 @@
 **   attribute named like a child element, XML 1.1 and encodings other than
 **   UTF-8/US-ASCII are refused;
 ** - the size, depth, element count and text length limits are checked as
-**   the parse goes, and attribute counts by a byte pre-scan *before*
-**   libxml2 sees the input, because 2.9.14's duplicate-attribute check is
+**   the parse goes, and attribute counts by a byte pre-scan of each chunk
+**   *before* libxml2 sees it, because 2.9.14's duplicate-attribute check is
 **   quadratic and would burn the CPU before any callback could stop it;
 ** - every element's line is recorded in node->_private (2.9.14 caps its own
 **   node->line at 65535).
@@ -108,79 +108,279 @@ static void stop_past_deadline(xmlParserCtxtPtr ctxt) {
 }
 
 /*
-** Counts attributes per tag on the raw bytes: '=' outside quotes between
-** '<' and '>'. Comments, CDATA sections and PIs are skipped whole so their
-** text cannot be mistaken for markup (nor a quote in it hide what follows). It runs over every input, so it is
-** mostly memchr and counts no lines: the line of a refusal is worked out
-** only when there is one. Returns the offset of the first tag over the
-** limit, or -1; *count is then that tag's attributes (the rest of the tag
-** is counted too, so the refusal can say how many).
+** The pre-scans, run on each chunk of the input before libxml2 sees it, so
+** that a file is never held whole (an AX of 44 MB would be): a NUL byte
+** anywhere, and a tag with more attributes than max_attributes. The second
+** counts '=' outside quotes between '<' and '>', because libxml2 2.9.14's
+** duplicate-attribute check is quadratic and would burn the CPU before any
+** callback could stop it. Comments, CDATA sections and PIs are skipped whole
+** so their text cannot be mistaken for markup (nor a quote in it hide what
+** follows: a PI counted as a tag once hid 240 000 attributes from the count,
+** 16 s in libxml2). The scanner is resumable: its state (inside a tag, a
+** quote, a comment, CDATA, a PI, the bytes after a '<' not yet classified)
+** carries across chunk boundaries, and the outcome is the same however the
+** input is cut. Lines are counted per chunk (a word at a time) so that a
+** refusal can name the line of the NUL byte or of the tag's '<'.
 */
-static long prescan_attributes(const char *start, size_t len, size_t max,
-                               size_t *count_out) {
-  const char *p = start, *end = start + len;
-  while (p < end) {
-    const char *lt = memchr(p, '<', (size_t)(end - p));
-    const char *close = NULL;
-    if (!lt) break;
-    p = lt + 1;
-    if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
-      for (const char *q = p + 3; q + 2 < end; q++)
-        if (q[0] == '-' && q[1] == '-' && q[2] == '>') { close = q + 3; break; }
-      if (!close) break;
-      p = close;
-      continue;
-    }
-    if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0) {
-      for (const char *q = p + 8; q + 2 < end; q++)
-        if (q[0] == ']' && q[1] == ']' && q[2] == '>') { close = q + 3; break; }
-      if (!close) break;
-      p = close;
-      continue;
-    }
-    /* A processing instruction (the XML declaration too) may hold '<',
-    ** quotes and '=' freely: skipped whole, up to "?>". Counted as a tag,
-    ** an unbalanced quote in one hid the rest of the input from the count
-    ** (found in review: 240 000 attributes then reached libxml2's
-    ** quadratic check, 16 s). */
-    if (p < end && *p == '?') {
-      for (const char *q = p + 1; q + 1 < end; q++)
-        if (q[0] == '?' && q[1] == '>') { close = q + 2; break; }
-      if (!close) break;
-      p = close;
-      continue;
-    }
-    {
-      /* An attribute value holds no '<', so a tag ends before the next
-      ** '<': a stretch up to it no longer than max cannot hold more than
-      ** max '='. Most tags are short, and memchr is much faster than the
-      ** byte loop below, which then runs on long stretches only. */
-      const char *next = memchr(p, '<', (size_t)(end - p));
-      size_t count = 0;
-      char quote = 0;
-      if ((size_t)((next ? next : end) - p) <= max) {
-        p = next ? next : end;
-        continue;
+enum { S_TEXT, S_LT, S_COMMENT, S_CDATA, S_PI, S_TAG_PEND, S_TAG_COUNT };
+
+typedef struct prescan {
+  size_t max;            /* max_attributes */
+  long line;             /* 1 + the newlines before the current chunk */
+  int mode;
+  size_t npend;          /* S_LT: bytes after '<' matched so far */
+  int may_comment, may_cdata;  /* ... as the start of "<!--", "<![CDATA[" */
+  int match;             /* comment, CDATA, PI: end marker bytes matched */
+  char quote;            /* tag: the open quote, or 0 */
+  int done;              /* S_TAG_PEND: the tag's '>' was seen */
+  size_t dist;           /* S_TAG_PEND: bytes since the '<' */
+  size_t count;          /* tag: '=' outside quotes so far */
+  const char *lt;        /* the tag's '<' in the current chunk, or NULL */
+  long lt_line;          /* its line, once its chunk is gone */
+  int off;               /* scan nothing more (the outcome is known) */
+  long nul_line;         /* > 0: a NUL byte is on this line */
+  int doomed;            /* a tag is over max_attributes (count may grow) */
+  int over;              /* ... and its count is final */
+  long over_line;
+} prescan;
+
+/* Newlines in s[0..n), eight bytes at a time. */
+static long count_lines(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  const uint64_t ones = 0x0101010101010101ULL;
+  const uint64_t low7 = ones * 0x7F, high = ones * 0x80, nl = ones * '\n';
+  long lines = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w, x, t;
+    memcpy(&w, u + i, 8);
+    x = w ^ nl;                      /* a zero byte where there is '\n' */
+    t = ~(((x & low7) + low7) | x) & high;  /* its high bit, only there */
+    lines += (long)(((t >> 7) * ones) >> 56);
+  }
+  for (; i < n; i++) lines += u[i] == '\n';
+  return lines;
+}
+
+static long tag_line(const prescan *sc, const char *chunk) {
+  return sc->lt ? sc->line + count_lines(chunk, (size_t)(sc->lt - chunk))
+                : sc->lt_line;
+}
+
+static const char *const comment_open = "!--", *const cdata_open =
+  "![CDATA[";
+
+/* Bytes inside a tag once its stretch is longer than max: counted one by
+** one up to the tag's '>' outside quotes ('<' does not end it). */
+static const char *scan_count(prescan *sc, const char *chunk, const char *p,
+                              const char *end) {
+  for (; p < end; p++) {
+    char c = *p;
+    if (sc->quote) {
+      if (c == sc->quote) sc->quote = 0;
+    } else if (c == '"' || c == '\'') {
+      sc->quote = c;
+    } else if (c == '=') {
+      if (++sc->count > sc->max && !sc->doomed) {
+        sc->doomed = 1;
+        sc->over_line = tag_line(sc, chunk);
       }
-      for (; p < end; p++) {
-        char c = *p;
-        if (quote) {
-          if (c == quote) quote = 0;
-        } else if (c == '"' || c == '\'') {
-          quote = c;
-        } else if (c == '=') {
-          ++count;
-        } else if (c == '>') {
-          break;
-        }
+    } else if (c == '>') {
+      if (sc->doomed) {
+        sc->over = 1;
+        return end;
       }
-      if (count > max) {
-        *count_out = count;
-        return (long)(lt - start);
-      }
+      sc->mode = S_TEXT;
+      return p + 1;
     }
   }
-  return -1;
+  return p;
+}
+
+/*
+** A tag's bytes while it is not yet known whether the stretch up to the
+** next '<' is longer than max. An attribute value holds no '<', so a stretch
+** no longer than max cannot hold more than max '=': skipped (mostly by one
+** memchr). Past max bytes without a '<', the tag is counted from its start:
+** its count so far was kept here on the way.
+*/
+static const char *scan_pending(prescan *sc, const char *p, const char *end) {
+  const char *next = memchr(p, '<', (size_t)(end - p));
+  if (next && (size_t)(next - p) <= sc->max - sc->dist) {
+    sc->mode = S_TEXT;
+    return next;
+  }
+  for (; p < end; p++) {
+    char c = *p;
+    if (c == '<') {              /* within max bytes of the tag's start */
+      sc->mode = S_TEXT;
+      return p;
+    }
+    sc->dist++;
+    if (!sc->done) {
+      if (sc->quote) {
+        if (c == sc->quote) sc->quote = 0;
+      } else if (c == '"' || c == '\'') {
+        sc->quote = c;
+      } else if (c == '=') {
+        sc->count++;
+      } else if (c == '>') {
+        sc->done = 1;
+      }
+    }
+    if (sc->dist > sc->max) {
+      /* A tag ended within the stretch has at most max '=' in it. */
+      sc->mode = sc->done ? S_TEXT : S_TAG_COUNT;
+      return p + 1;
+    }
+  }
+  return p;
+}
+
+static void start_tag(prescan *sc, size_t dist) {
+  sc->mode = S_TAG_PEND;
+  sc->dist = dist;
+  sc->count = 0;
+  sc->quote = 0;
+  sc->done = 0;
+  if (dist > sc->max) sc->mode = S_TAG_COUNT;
+}
+
+/* The bytes after '<': a comment, a CDATA section, a PI or a tag. */
+static const char *classify(prescan *sc, const char *p, const char *end) {
+  if (sc->npend == 0 && (size_t)(end - p) >= 8) {
+    if (memcmp(p, comment_open, 3) == 0) {
+      sc->mode = S_COMMENT;
+      sc->match = 0;
+      return p + 3;
+    }
+    if (memcmp(p, cdata_open, 8) == 0) {
+      sc->mode = S_CDATA;
+      sc->match = 0;
+      return p + 8;
+    }
+    if (*p == '?') {
+      sc->mode = S_PI;
+      sc->match = 0;
+      return p + 1;
+    }
+    start_tag(sc, 0);
+    return p;
+  }
+  sc->mode = S_LT;
+  for (; p < end; p++) {
+    char c = *p;
+    size_t k = sc->npend;
+    int mc = sc->may_comment && k < 3 && c == comment_open[k];
+    int md = sc->may_cdata && k < 8 && c == cdata_open[k];
+    if (k == 0 && c == '?') {
+      sc->mode = S_PI;
+      sc->match = 0;
+      return p + 1;
+    }
+    if (mc && k == 2) {
+      sc->mode = S_COMMENT;
+      sc->match = 0;
+      return p + 1;
+    }
+    if (md && k == 7) {
+      sc->mode = S_CDATA;
+      sc->match = 0;
+      return p + 1;
+    }
+    if (mc || md) {
+      sc->may_comment = mc;
+      sc->may_cdata = md;
+      sc->npend++;
+      continue;
+    }
+    /* A tag: the bytes matched so far hold no '<', '>', '=' or quote. */
+    start_tag(sc, k);
+    return p;
+  }
+  return p;
+}
+
+/* Comments, CDATA sections and PIs end at "-->", "]]>" and "?>". */
+static const char *scan_skip(prescan *sc, const char *p, const char *end) {
+  char mark = sc->mode == S_COMMENT ? '-' : sc->mode == S_CDATA ? ']' : '?';
+  int need = sc->mode == S_PI ? 1 : 2;
+  for (; p < end; p++) {
+    char c = *p;
+    if (c == '>' && sc->match >= need) {
+      sc->mode = S_TEXT;
+      return p + 1;
+    }
+    sc->match = c == mark ? (sc->match < 2 ? sc->match + 1 : 2) : 0;
+  }
+  return p;
+}
+
+static void scan_attributes(prescan *sc, const char *chunk, size_t len) {
+  const char *p = chunk, *end = chunk + len;
+  while (p < end && !sc->over) {
+    switch (sc->mode) {
+    case S_TEXT: {
+      const char *lt = memchr(p, '<', (size_t)(end - p));
+      if (!lt) return;
+      sc->lt = lt;
+      sc->npend = 0;
+      sc->may_comment = sc->may_cdata = 1;
+      p = classify(sc, lt + 1, end);
+      break;
+    }
+    case S_LT:
+      p = classify(sc, p, end);
+      break;
+    case S_TAG_PEND:
+      p = scan_pending(sc, p, end);
+      break;
+    case S_TAG_COUNT:
+      p = scan_count(sc, chunk, p, end);
+      break;
+    default:
+      p = scan_skip(sc, p, end);
+      break;
+    }
+  }
+}
+
+static void prescan_init(prescan *sc, size_t max_attributes) {
+  memset(sc, 0, sizeof *sc);
+  sc->max = max_attributes;
+  sc->line = 1;
+  sc->mode = S_TEXT;
+}
+
+/* One chunk, in input order. */
+static void prescan_chunk(prescan *sc, const char *chunk, size_t len) {
+  const char *nul;
+  if (sc->off) return;
+  /* libxml2 stops at a NUL byte and reports success for what came before,
+  ** so a second document could hide behind one. XML allows none anywhere,
+  ** and a NUL byte outranks every other refusal. */
+  nul = memchr(chunk, '\0', len);
+  if (nul) {
+    sc->nul_line = sc->line + count_lines(chunk, (size_t)(nul - chunk));
+    sc->off = 1;
+    return;
+  }
+  if (!sc->over) scan_attributes(sc, chunk, len);
+  if (sc->lt && (sc->mode == S_LT || sc->mode == S_TAG_PEND ||
+                 sc->mode == S_TAG_COUNT))   /* it goes on after the chunk */
+    sc->lt_line = tag_line(sc, chunk);
+  sc->lt = NULL;
+  sc->line += count_lines(chunk, len);
+}
+
+/* The end of the input. */
+static void prescan_finish(prescan *sc) {
+  if (!sc->off && sc->mode == S_TAG_COUNT && sc->doomed) sc->over = 1;
+}
+
+/* The input may not go to libxml2 (any further). */
+static int prescan_refused(const prescan *sc) {
+  return sc->off || sc->doomed;
 }
 
 /* UTF-16 or UTF-32, by byte order mark or by the zero bytes around the
@@ -194,12 +394,6 @@ static int wide_encoding(const char *b, size_t len) {
                    (u[0] == 0 && u[1] == '<') || (u[0] == '<' && u[1] == 0)))
     return 1;
   return 0;
-}
-
-static long line_at(const char *start, long offset) {
-  long line = 1;
-  for (const char *q = start; q < start + offset; q++) line += (*q == '\n');
-  return line;
 }
 
 /* Our own structured handler: keeps the first real error's code and line. */
@@ -410,21 +604,76 @@ static void install_handlers(xmlSAXHandlerPtr sax) {
 ** reads a file: xmlCtxtReadMemory would first copy the whole input into a
 ** buffer of its own (rounded up to a power of two: 64 MiB for a 44 MB AX)
 ** and keep it to the end of the parse. Read through this callback,
-** libxml2's buffer stays a few KiB, dropped as it goes.
+** libxml2's buffer stays a few KiB, dropped as it goes. Each chunk of the
+** source is pre-scanned whole before libxml2 gets a byte of it; once a
+** pre-scan refuses, libxml2 gets nothing more (it fails on the read, and
+** the pre-scan's refusal is the one reported).
 */
-typedef struct chunked {
+typedef struct feed {
+  const axl_source *src;
+  prescan sc;
+  const char *p;          /* the current chunk's bytes not yet handed on */
+  size_t left;
+  const char *io_error;   /* the source's AXL-P14 text, or NULL */
+  int ended;
+} feed;
+
+/* The next chunk, pre-scanned: 0, or -1 at the end or on a read error. */
+static int feed_next(feed *f) {
+  const char *chunk = NULL;
+  size_t len = 0;
+  if (f->ended) return -1;
+  f->io_error = f->src->next(f->src->ud, &chunk, &len);
+  if (f->io_error || len == 0) {
+    f->ended = 1;
+    f->left = 0;
+    if (!f->io_error) prescan_finish(&f->sc);
+    return -1;
+  }
+  prescan_chunk(&f->sc, chunk, len);
+  f->p = chunk;
+  f->left = len;
+  return 0;
+}
+
+/* libxml2's buffer is filled whole, across chunks, as from one buffer:
+** it is then read exactly as before the pre-scans went by chunks (2.9.14
+** misreads a comment cut by a short read). */
+static int read_chunk(void *ctx, char *buf, int len) {
+  feed *f = ctx;
+  size_t want = len > 0 ? (size_t)len : 0, n = 0;
+  while (n < want) {
+    size_t k;
+    while (f->left == 0 && !prescan_refused(&f->sc))
+      if (feed_next(f) < 0) return n ? (int)n : f->io_error ? -1 : 0;
+    if (prescan_refused(&f->sc)) return n ? (int)n : -1;
+    k = want - n < f->left ? want - n : f->left;
+    memcpy(buf + n, f->p, k);
+    f->p += k;
+    f->left -= k;
+    n += k;
+  }
+  return (int)n;
+}
+
+/* axl_parse's bytes, cut much finer than a file's chunks although they are
+** all in memory: the same scanner then meets many more cuts (the fuzzer's
+** inputs, within 64 KiB, have 15 each), for a few calls more per input. */
+#define MEMORY_CHUNK 4096
+
+typedef struct memory_source {
   const char *p;
   size_t left;
-} chunked;
+} memory_source;
 
-static int read_chunk(void *ctx, char *buf, int len) {
-  chunked *c = ctx;
-  size_t n = len > 0 ? (size_t)len : 0;
-  if (n > c->left) n = c->left;
-  memcpy(buf, c->p, n);
-  c->p += n;
-  c->left -= n;
-  return (int)n;
+static const char *memory_next(void *ud, const char **chunk, size_t *len) {
+  memory_source *m = ud;
+  size_t n = m->left < MEMORY_CHUNK ? m->left : MEMORY_CHUNK;
+  *chunk = m->p;
+  *len = n;
+  m->p += n;
+  m->left -= n;
+  return NULL;
 }
 
 size_t axl_estimate_bytes(size_t elements, size_t text_bytes) {
@@ -432,13 +681,13 @@ size_t axl_estimate_bytes(size_t elements, size_t text_bytes) {
   return elements * 2 * sizeof(xmlNode) + text_bytes + 4096;
 }
 
-static axl_message *parse_guarded(const char *bytes, size_t len,
+static axl_message *parse_guarded(const axl_source *src, size_t len,
                                   const axl_limits *limits, axl_error *err) {
   parse_state st;
-  xmlParserCtxtPtr ctxt;
-  xmlDocPtr doc;
-  long bad_line;
-  size_t attrs = 0;
+  xmlParserCtxtPtr ctxt = NULL;
+  xmlDocPtr doc = NULL;
+  feed f;
+  int wide;
 
   memset(&st, 0, sizeof st);
   axl_limits_resolve(&st.lim, limits);
@@ -451,44 +700,54 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
                     (double)len, 0);
     return NULL;
   }
-  if (len == 0) {
-    axl_error_set(err, "AXL-P12", 0, "empty input");
+  memset(&f, 0, sizeof f);
+  f.src = src;
+  prescan_init(&f.sc, st.lim.max_attributes);
+  if (feed_next(&f) < 0) {
+    if (f.io_error)
+      axl_error_set(err, "AXL-P14", 0, f.io_error);
+    else
+      axl_error_set(err, "AXL-P12", 0, "empty input");
     return NULL;
   }
-  if (wide_encoding(bytes, len)) {
-    axl_error_set(err, "AXL-P08", 0, "encoding other than UTF-8 or US-ASCII");
+  /* The first chunk holds the first bytes of the input (all of them, or
+  ** at least 4): enough for the byte order mark and the first '<'. */
+  wide = wide_encoding(f.p, f.left);
+  if (wide) f.sc.off = 1;
+  if (!prescan_refused(&f.sc)) {
+    ctxt = xmlNewParserCtxt();
+    if (ctxt) {
+      install_handlers(ctxt->sax);
+      ctxt->_private = &st;
+      doc = xmlCtxtReadIO(ctxt, read_chunk, NULL, &f, NULL, NULL,
+                          AXL_PARSE_OPTIONS);
+      if (!doc && ctxt->myDoc) {  /* not returned on some fatal paths */
+        doc = ctxt->myDoc;
+      }
+      ctxt->myDoc = NULL;
+    }
+  }
+  /* The rest of the input, read and pre-scanned (not parsed) whatever
+  ** libxml2 made of the part before: a read error, then the pre-scans'
+  ** refusals, outrank anything libxml2 says, as if they ran first. */
+  while (feed_next(&f) == 0) {}
+  if (f.io_error || wide || f.sc.nul_line || f.sc.over || !ctxt) {
+    if (f.io_error)
+      axl_error_set(err, "AXL-P14", 0, f.io_error);
+    else if (wide)
+      axl_error_set(err, "AXL-P08", 0, "encoding other than UTF-8 or "
+                    "US-ASCII");
+    else if (f.sc.nul_line)
+      axl_error_set(err, "AXL-P01", f.sc.nul_line, "NUL byte in the input");
+    else if (f.sc.over)
+      axl_error_limit(err, "AXL-P05", f.sc.over_line, "max_attributes",
+                      (double)st.lim.max_attributes, (double)f.sc.count, 0);
+    else
+      axl_error_set(err, "AXL-P15", 0, "out of memory");
+    if (doc) xmlFreeDoc(doc);
+    if (ctxt) xmlFreeParserCtxt(ctxt);
     return NULL;
   }
-  /* libxml2 stops at a NUL byte and reports success for what came before,
-  ** so a second document could hide behind one. XML allows none anywhere. */
-  if (memchr(bytes, '\0', len)) {
-    axl_error_set(err, "AXL-P01", line_at(bytes, (long)((const char *)
-                  memchr(bytes, '\0', len) - bytes)), "NUL byte in the input");
-    return NULL;
-  }
-  bad_line = prescan_attributes(bytes, len, st.lim.max_attributes, &attrs);
-  if (bad_line >= 0) {
-    axl_error_limit(err, "AXL-P05", line_at(bytes, bad_line),
-                    "max_attributes", (double)st.lim.max_attributes,
-                    (double)attrs, 0);
-    return NULL;
-  }
-  ctxt = xmlNewParserCtxt();
-  if (!ctxt) {
-    axl_error_set(err, "AXL-P15", 0, "out of memory");
-    return NULL;
-  }
-  install_handlers(ctxt->sax);
-  ctxt->_private = &st;
-  {
-    chunked in = { bytes, len };
-    doc = xmlCtxtReadIO(ctxt, read_chunk, NULL, &in, NULL, NULL,
-                        AXL_PARSE_OPTIONS);
-  }
-  if (!doc && ctxt->myDoc) {  /* not returned on some fatal paths */
-    doc = ctxt->myDoc;
-  }
-  ctxt->myDoc = NULL;
 
   /* Strict result rule: any doubt is a failure (reliability.md P18). */
   if (st.stop_limit) {
@@ -533,21 +792,32 @@ static axl_message *parse_guarded(const char *bytes, size_t len,
   return NULL;
 }
 
-axl_message *axl_parse(const char *bytes, size_t len, const axl_limits *limits,
-                       axl_error *err) {
+axl_message *axl_parse_source(const axl_source *src, size_t len,
+                              const axl_limits *limits, axl_error *err) {
   axl_guard g;
   axl_message *m;
-  axl_error_clear(err);
-  if (!bytes && len) {
-    axl_error_set(err, "AXL-P12", 0, "no input");
-    return NULL;
-  }
   axl_guard_enter(&g);
-  m = parse_guarded(bytes ? bytes : "", len, limits, err);
+  m = parse_guarded(src, len, limits, err);
   if (axl_guard_leave(&g) && m) {
     axl_message_free(m);
     m = NULL;
     axl_error_set(err, "AXL-P15", 0, "out of memory");
   }
   return m;
+}
+
+axl_message *axl_parse(const char *bytes, size_t len, const axl_limits *limits,
+                       axl_error *err) {
+  memory_source mem;
+  axl_source src;
+  axl_error_clear(err);
+  if (!bytes && len) {
+    axl_error_set(err, "AXL-P12", 0, "no input");
+    return NULL;
+  }
+  mem.p = bytes ? bytes : "";
+  mem.left = len;
+  src.next = memory_next;
+  src.ud = &mem;
+  return axl_parse_source(&src, len, limits, err);
 }
