@@ -10,12 +10,7 @@ local KEY = "eyJjb25zdW1lckRhdGEiOnsiRGF0YVNvdXJjZXMiOlsiTU9IIiwiVVdWIiwiVklBIiw
   "SUtCIiwiSURJTiJdLCJJZCI6IjhiZWU1OTA1LTljMmMtNGEyYS1iZDZjLWIzZjM2YWYzYTNlYyIsIk9kbVZlcnNpb24iOiJWNF80In19"
 local PARTNER = "5f0c2a8e-61d4-4f0b-9b7e-2c1f0e9d8a77"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 local function sample_opts(extra)
   local o = { data_mij_nr = "9155605c-1307-476b-b512-b3aa9ac1bb26", gegevens_verzoek_versie = "ABC-OSN006",

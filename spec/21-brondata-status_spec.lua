@@ -9,19 +9,8 @@ local P1, P2 = "38f98901-6889-4b76-b25a-d962a4b12bba", "d9bf10df-5a51-40f0-b4d9-
 local KEY = "eyJjb25zdW1lckRhdGEiOnsiSWQiOiJ4In19"
 local BRP = "26 Basis Registratie Personen"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  assert(os.execute("mkdir -p " .. d))
-  return d
-end
+local files = require "support.files"
+local slurp, tmpdir = files.slurp, files.tmpdir
 
 -- A record as the platform gives it back: the answer's bytes, its parentRecord and status.
 local function record(file, parent, status)

@@ -5,12 +5,7 @@ local cjson = require "cjson"
 
 local GOLDEN = "spec/fixtures/hdn/bronaanvraag-25.0-ockto-brp-sample.xml"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 -- The header of HDN's BRP request (BronBerichtTest.java), receiver a node number.
 local function brp_header()

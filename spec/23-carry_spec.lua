@@ -8,12 +8,7 @@ local BOER = { id = "38f98901-6889-4b76-b25a-d962a4b12bba", birth_date = "1954-0
 local BROUWER = { id = "d9bf10df-5a51-40f0-b4d9-3754914ca7c3", birth_date = "1955-02-17", initials = "ZN",
   surname = "Brouwer" }
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = require("support.files").slurp
 
 -- The old version: both applicants linked, each to a data file of their own.
 local function old_version()
