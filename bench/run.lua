@@ -857,16 +857,16 @@ The rules walk the tree and build views of it (Hypotheekgevers, IDs and
 IDREFs, Volgnummers per sibling group); compare the check row of the time
 per byte table for where the walk grows with size.]],
   mem_check = [[
-Beside libxml2's DOM (about 6.5x the input), `axlink check` holds the
-input, read whole into a Lua string (`axlink.read`): 1x the input, about
-0.15x the DOM, which alone is the target's whole margin (at 50 MiB it is
-nearly all of the excess); the rest is the Lua state (a few MB, which is
-why the 1 MiB input shows the highest ratio) and the views the rules build.
-Meeting 1.15x needs the input not held whole while the tree is built.]],
+Met at 16 and 50 MiB, where the target is about memory that grows with
+the message: `axlink.read` streams the file through its pre-scan into
+libxml2 in 64 KiB chunks (the input is never held whole), and the rules'
+records are sized exactly and sorted in place. At 1 MiB the Lua
+interpreter's own few MB (the same at every size) are a large share of a
+7 MB DOM, which is what the ratio measures there.]],
   mem_link = [[
-At its peak `axlink link` holds the input string (1x the input), the
-tree, the view the link builds and the output on its way to the file; the
-whole-document copy is gone (the link is in place, with an undo log).]],
+At its peak `axlink link` holds the tree, the view the link builds and
+the output on its way to the file; the whole-document copy is gone (the
+link is in place, with an undo log) and the input is read in chunks.]],
   mem_fill = [[
 The link is in place now (compare `axlink link`'s row); `--fill` adds
 `msg:totable()`'s tables and `msg:settable(t)`, which builds a new tree from
@@ -1162,9 +1162,8 @@ local METHOD = [[
   bare libxml2 building its DOM of the same file with blanks dropped
   (`bench/c_round_trip.c dom`: `xmlReadFile` with `XML_PARSE_NOBLANKS |
   XML_PARSE_NONET | XML_PARSE_HUGE`, then `xmlFreeDoc`). Whole processes:
-  the CLI's figure includes the Lua interpreter (about 2 MB) and the input
-  read whole into a Lua string (1x the input); libxml2 reads the file in
-  chunks.
+  the CLI's figure includes the Lua interpreter (about 2 MB); axlink and
+  libxml2 alike read the file in chunks.
 - Memory of a 16 MiB message turned into tables (`bench/peak.lua`, issue
   2's figure): *heap* is malloc's bytes in use (`mallinfo2().uordblks`)
   with the message and the tables held, minus the figure before the parse,
