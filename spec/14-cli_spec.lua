@@ -257,6 +257,35 @@ describe("axlink CLI #subprocess", function()
       os.execute("rm -rf " .. d)
     end)
 
+    it("checks every input whatever flags are left out, and outputs reached through a symlink", function()
+      local d = tmpdir()
+      local ax, csv = copy_inputs(d)
+      os.execute(("cp spec/fixtures/schemas/ax-base.xsd %s/s.xsd && cp examples/data/ockto-bundled.json %s/o.json" ..
+        " && ln -s . %s/same"):format(d, d, d))
+      local before_csv, before_json, before_xsd = slurp(csv), slurp(d .. "/o.json"), slurp(d .. "/s.xsd")
+      -- --schema given, --format-file left out: the CDL file and the XSD are inputs still.
+      for _, target in ipairs { d .. "/o.json", d .. "/s.xsd" } do
+        local code, _, err = run(("link %s %s/o.json --schema %s/s.xsd -o %s"):format(ax, d, d, target))
+        assert.are.equal(2, code, target)
+        assert.truthy(err:find("is one of the input files", 1, true), err)
+      end
+      for _, target in ipairs { csv, d .. "/s.xsd" } do
+        local code, _, err = run(("link %s %s %s --schema %s/s.xsd -o %s"):format(ax, csv, FMT, d, target))
+        assert.are.equal(2, code, target)
+        assert.truthy(err:find("is one of the input files", 1, true), err)
+      end
+      assert.are.equal(before_csv, slurp(csv))
+      assert.are.equal(before_json, slurp(d .. "/o.json"))
+      assert.are.equal(before_xsd, slurp(d .. "/s.xsd"))
+      -- Two outputs that do not exist yet, one file through a symlinked directory.
+      local code, _, err = run(("link %s %s %s --fill -o %s/out.xml --provenance %s/same/out.xml"):format(ax, csv, FMT,
+        d, d))
+      assert.are.equal(2, code)
+      assert.truthy(err:find("name the same file", 1, true), err)
+      assert.is_nil(io.open(d .. "/out.xml"))
+      os.execute("rm -rf " .. d)
+    end)
+
     it("takes - as standard output for --provenance, and refuses two outputs there", function()
       local d = tmpdir()
       local code, out = run(("link %s %s %s --fill --overwrite --provenance - -o %s/out.xml"):format(AX, CSV, FMT, d))
@@ -343,6 +372,19 @@ describe("axlink CLI #subprocess", function()
   end)
 
   describe("refusals say why", function()
+    it("answers --json also for a bad global size, no command, and a link with rule errors on -o -", function()
+      local code, out = run("--json check " .. AX .. " --max-bytes=abc")
+      assert.are.equal(2, code)
+      assert.are.equal("AXL-U01", cjson.decode(out).error.code)
+      code, out = run("--json")
+      assert.are.equal(2, code)
+      assert.are.equal(false, cjson.decode(out).ok)
+      -- R04 in the AX: nothing written to stdout, so the report goes there.
+      code, out = run(("link --json -o - spec/fixtures/rules/R04-shared-entity.xml %s %s"):format(CSV, FMT))
+      assert.are_not.equal(0, code)
+      assert.are.equal(false, cjson.decode(out).ok)
+    end)
+
     it("answers --json on error paths too", function()
       local bad = files.tmpfile("<OfferteAanvraag>\n<Naam>Geheimenaam</Naam></Offerte>")
       local code, out, err = run("--json check " .. bad)

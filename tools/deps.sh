@@ -36,7 +36,10 @@ if [ "$(id -u)" = 0 ]; then
       policy=/usr/sbin/policy-rc.d
       printf '#!/bin/sh\nexit 101\n' >"$policy"
       chmod 755 "$policy"
+      # dash runs no EXIT trap on a signal: each signal removes it too.
       trap 'rm -f "$policy"' EXIT
+      trap 'rm -f "$policy"; exit 130' INT
+      trap 'rm -f "$policy"; exit 143' TERM
     fi ;;
   esac
   # shellcheck disable=SC2086

@@ -117,6 +117,20 @@ function Run:read_message(path, opts)
   return axlink.read(path, opts)
 end
 
+-- The bytes of an input file, or of standard input for "-".
+function Run:read_bytes(path, code)
+  if path == "-" then
+    if self.stdin_used then usage("AXL-U01", "standard input can be read only once") end
+    self.stdin_used = true
+    return io.stdin:read("a")
+  end
+  local f, err = io.open(path, "rb")
+  if not f then fail(("%s: cannot read: %s"):format(path, err), EXIT_BAD, { code = code }) end
+  local bytes = f:read("a")
+  f:close()
+  return bytes
+end
+
 -- A file that a CDL format recognises, or nil: to say what a file is when
 -- it is given where an AX belongs.
 local function cdl_format_of(path)
@@ -160,8 +174,29 @@ local function absolute(path)
   return "/" .. table.concat(parts, "/")
 end
 
+-- The directory part of a path ("." for a bare name).
+local function dir_of(path)
+  return path:match("^(.*)/[^/]*$") or "."
+end
+
 local function same_file(a, b)
-  return core._same_file(a, b) or absolute(a) == absolute(b)
+  if core._same_file(a, b) or absolute(a) == absolute(b) then return true end
+  -- Not there yet: the same name in the same directory, however the
+  -- directory is reached (a symlink, another spelling).
+  local dir_a, dir_b = dir_of(a), dir_of(b)
+  return a:match("[^/]*$") == b:match("[^/]*$") and core._same_file(dir_a == "" and "/" or dir_a,
+    dir_b == "" and "/" or dir_b)
+end
+
+-- The paths given, in order, without the ones not given (nil would end an
+-- ipairs walk early and leave the inputs after it unchecked).
+local function paths(...)
+  local list = {}
+  for i = 1, select("#", ...) do
+    local p = select(i, ...)
+    if p then list[#list + 1] = p end
+  end
+  return list
 end
 
 -- Refuses, before anything is read, an output onto an input or onto another
@@ -201,26 +236,32 @@ end
 -- What has been written, so an interruption after it says so.
 local written = {}
 
-local function write_output(out, msg)
+-- One write and its record, with signals held back meanwhile: a signal
+-- raised when the write returns would lose the record of a file that was
+-- written. A signal that came is raised after the record (not_interrupted).
+local function write_recorded(path, write)
   not_interrupted()
-  if not out or out == "-" then
-    io.stdout:write(msg:serialize())
-  else
-    local ok, err, info = msg:write(out)
-    if not ok then fail(err, EXIT_BAD, info) end
-  end
-  written[#written + 1] = out or "-"
+  core._defer_signals(true)
+  local ok, err, info = write()
+  if ok then written[#written + 1] = path end
+  core._defer_signals(false)
+  not_interrupted()
+  if not ok then fail(err, EXIT_BAD, info) end
+end
+
+local function write_output(out, msg)
+  write_recorded(out or "-", function()
+    if not out or out == "-" then return io.stdout:write(msg:serialize()) end
+    return msg:write(out)
+  end)
 end
 
 local function write_text(path, text)
-  not_interrupted()
-  if path == "-" then
-    io.stdout:write(text)
-  else
+  write_recorded(path, function()
+    if path == "-" then return io.stdout:write(text) end
     local ok, err = core._write_file(path, text)
-    if not ok then fail(err, EXIT_BAD, { code = err:match("AXL%-%u%d+") }) end
-  end
-  written[#written + 1] = path
+    return ok, err, { code = err and err:match("AXL%-%u%d+") }
+  end)
 end
 
 -- {======================================================================
@@ -367,8 +408,12 @@ local function explain_refusal(run, info)
 end
 
 function commands.link(run, a)
-  local inputs = { a.file, a.format_file, a.schema }
-  for _, c in ipairs(a.cdl) do inputs[#inputs + 1] = c end
+  local inputs = paths(a.file, a.format_file, a.schema, table.unpack(a.cdl))
+  for _, c in ipairs(a.cdl) do
+    if c == "-" then
+      usage("AXL-U01", "CDL files are read from files, not standard input (a delivery may be several)")
+    end
+  end
   local xml_out = a.output or (not a.json and "-" or nil)
   check_outputs({ { flag = "-o", path = xml_out },
     { flag = "--json", path = a.json and a.output ~= "-" and "-" or nil },
@@ -419,7 +464,9 @@ function commands.link(run, a)
       out.fill = { changes = strip(filled.changes), proposals = strip(filled.proposals),
         conflicts = strip(filled.conflicts) }
     end
-    if a.output ~= "-" then io.stdout:write(to_json(out), "\n") end
+    -- With -o - standard output is the XML's; when nothing was written it
+    -- is free again, and the report goes there.
+    if a.output ~= "-" or exit ~= EXIT_OK then io.stdout:write(to_json(out), "\n") end
   elseif not a.quiet or exit ~= EXIT_OK then
     for _, l in ipairs(result.links) do
       io.stderr:write(("linked: person %d -> Hypotheekgever %d, Dataleverancier %s (%s%s)\n"):format(
@@ -565,29 +612,44 @@ commands.bronaanvraag = function(run, a)
   if not list then fail(err, EXIT_BAD, info) end
   local dir = a.output or "."
   local names = require("axlink.bronaanvraag").file_names(list)
-  local paths = {}
+  local targets = {}
   for i, n in ipairs(names) do
-    paths[i] = dir .. "/" .. n
-    local existing = io.open(paths[i], "rb")
+    targets[i] = dir .. "/" .. n
+    local existing = io.open(targets[i], "rb")
     if existing then
       existing:close()
-      usage("AXL-U02", ("%s exists: refused, nothing written (choose another -o DIR)"):format(paths[i]))
+      usage("AXL-U02", ("%s exists: refused, nothing written (choose another -o DIR)"):format(targets[i]))
     end
-    if same_file(paths[i], a.file) then
-      usage("AXL-U02", ("%s is the input: refused, nothing written"):format(paths[i]))
+    if same_file(targets[i], a.file) then
+      usage("AXL-U02", ("%s is the input: refused, nothing written"):format(targets[i]))
     end
   end
-  for i, e in ipairs(list) do write_output(paths[i], e.message) end
+  -- All or nothing: the files did not exist, so removing the ones this run
+  -- wrote when a later one fails (or a signal comes) loses nothing.
+  local done, why = pcall(function()
+    for i, e in ipairs(list) do write_output(targets[i], e.message) end
+  end)
+  if not done then
+    for _, p in ipairs(targets) do
+      for k = #written, 1, -1 do
+        if written[k] == p then
+          os.remove(p)
+          table.remove(written, k)
+        end
+      end
+    end
+    error(why, 0)
+  end
   if a.json then
     local out = array()
     for i, e in ipairs(list) do
-      out[i] = { file = paths[i], hypotheekgever = e.hypotheekgever, persoons_id = e.persoons_id,
+      out[i] = { file = targets[i], hypotheekgever = e.hypotheekgever, persoons_id = e.persoons_id,
         dataleverancier_id = e.dataleverancier_id, product = e.product }
     end
     io.stdout:write(to_json({ ok = true, requests = out }), "\n")
   elseif not a.quiet then
     for i, e in ipairs(list) do
-      io.stdout:write(("%s: Hypotheekgever %s, PersoonsID %s, %s\n"):format(paths[i], tostring(e.hypotheekgever),
+      io.stdout:write(("%s: Hypotheekgever %s, PersoonsID %s, %s\n"):format(targets[i], tostring(e.hypotheekgever),
         e.persoons_id, e.product))
     end
   end
@@ -596,17 +658,26 @@ end
 
 -- status: records read-back answer records into the ledger, then shows
 -- every row and what is due.
-commands.status = function(_, a)
+commands.status = function(run, a)
   local ledger, err, info = axlink.brondata.ledger(a.ledger)
   if not ledger then fail(err, EXIT_BAD, info) end
-  for _, path in ipairs(a.record) do
-    local f, ferr = io.open(path, "rb")
-    if not f then fail(("%s: cannot read: %s"):format(path, ferr), EXIT_BAD, { code = "AXL-E21" }) end
-    local json = f:read("a")
-    f:close()
-    not_interrupted()
-    local row, rerr, rinfo = ledger:received(json, a.at)
-    if not row then fail(rerr, EXIT_BAD, rinfo) end
+  -- All or nothing: the ledger is saved after each record, so it is put
+  -- back as it was (or removed, when it did not exist) if one fails.
+  local records = {}
+  for i, path in ipairs(a.record) do records[i] = run:read_bytes(path, "AXL-E02") end
+  local f = io.open(a.ledger, "rb")
+  local before = f and f:read("a")
+  if f then f:close() end
+  local done, why = pcall(function()
+    for _, json in ipairs(records) do
+      not_interrupted()
+      local row, rerr, rinfo = ledger:received(json, a.at)
+      if not row then fail(rerr, EXIT_BAD, rinfo) end
+    end
+  end)
+  if not done then
+    if before then core._write_file(a.ledger, before) elseif #a.record > 0 then os.remove(a.ledger) end
+    error(why, 0)
   end
   local rows = ledger:rows()
   local due, derr, dinfo = ledger:due(a.at)
@@ -653,6 +724,9 @@ end
 -- verify-identity: a received answer's identity facts against the linked
 -- applicant. Exit 1 when a field differs or a grade is not verified.
 commands["verify-identity"] = function(run, a)
+  for _, p in ipairs(a.answer) do
+    if p == "-" then usage("AXL-U01", "answers are read from files, not standard input (an answer may be several)") end
+  end
   local msg = run:read_ax(a.file)
   local delivery, err, info = axlink.cdl.read(a.answer, { format = a.format })
   if not delivery then fail(err, EXIT_BAD, info) end
@@ -686,13 +760,7 @@ end
 -- signing is the caller's, with its own key).
 commands.wrap = function(run, a)
   check_outputs({ { flag = "-o", path = a.output or "-" } }, { a.file })
-  local bytes
-  if a.file == "-" then bytes = io.stdin:read("a") else
-    local f, ferr = io.open(a.file, "rb")
-    if not f then fail(("%s: cannot read: %s"):format(a.file, ferr), EXIT_BAD, { code = "AXL-E02" }) end
-    bytes = f:read("a")
-    f:close()
-  end
+  local bytes = run:read_bytes(a.file, "AXL-E02")
   local json, err, info = axlink.platform.wrap(bytes, {
     receiver = a.receiver, requestVersion = a.request_version,
     requestSchema = { messageType = a.message_type, receiverCode = a.receiver_code,
@@ -706,10 +774,7 @@ end
 -- unwrap: the exact message bytes of a record (to archive, parse, check).
 commands.unwrap = function(run, a)
   check_outputs({ { flag = "-o", path = a.output or "-" } }, { a.file })
-  local f, ferr = io.open(a.file, "rb")
-  if not f then fail(("%s: cannot read: %s"):format(a.file, ferr), EXIT_BAD, { code = "AXL-E02" }) end
-  local json = f:read("a")
-  f:close()
+  local json = run:read_bytes(a.file, "AXL-E02")
   local bytes, err, info = axlink.platform.unwrap(json, { max_bytes = run.args.max_bytes,
     name = a.file:match("[^/]*$") })
   if not bytes then fail(err, EXIT_BAD, info) end
@@ -759,7 +824,8 @@ local function take_globals(argv, takes_value)
       end
       local n = v and size(v)
       if not n or n < 1 then
-        return nil, ("%s expects a positive size such as 16M, got %s"):format(name, tostring(v))
+        -- The flags taken so far come back too: --json still answers.
+        return nil, ("%s expects a positive size such as 16M, got %s"):format(name, tostring(v)), globals
       end
       globals[GLOBAL_SIZES[name]] = n
     else
@@ -916,20 +982,25 @@ end
 --- Runs the command line; returns the exit status.
 function M.main(argv)
   local p, takes_value, commands_by_name = parser()
-  local globals, rest = take_globals(argv, takes_value)
+  local globals, rest, taken = take_globals(argv, takes_value)
   local ok, args
   if globals then
     ok, args = p:pparse(rest)
   else
-    ok, args = false, rest
+    ok, args, globals = false, rest, taken
+  end
+  -- A failure before a command ran: JSON with --json, else text.
+  local function refuse_usage(text, code)
+    if globals and globals.json then
+      io.stdout:write(to_json({ ok = false, error = { code = code or "AXL-U01", message = text } }), "\n")
+      return true
+    end
   end
   if not ok then
-    if globals and globals.json then
-      io.stdout:write(to_json({ ok = false, error = { code = "AXL-U01", message = tostring(args) } }), "\n")
-    else
+    if not refuse_usage(tostring(args)) then
       -- The usage of the command given, when one was: what the user needs.
       local usage_of = p
-      for _, a in ipairs(rest or {}) do
+      for _, a in ipairs(type(rest) == "table" and rest or argv) do
         if commands_by_name[a] then
           usage_of = commands_by_name[a]
           break
@@ -945,19 +1016,23 @@ function M.main(argv)
     return EXIT_OK
   end
   if not args.command then
-    io.stderr:write(p:get_help(), "\n")
+    if not refuse_usage("no command given (axlink --help lists them)") then io.stderr:write(p:get_help(), "\n") end
     return EXIT_BAD
   end
   core._catch_signals()
   local color = is_tty(1) and not os.getenv("NO_COLOR") and not args.no_color and not args.json
   local run = setmetatable({ args = args, paint = painter(color) }, Run)
   local done, status = pcall(commands[args.command], run, args)
+  -- From here on a signal is only recorded: nothing may escape the report.
+  core._defer_signals(true)
   -- A signal wins over whatever the run made of it (a pcall on the way may
   -- have turned the interruption into another error, or swallowed it).
   local sig = core._caught()
   if sig then
-    io.stderr:write("axlink: interrupted by ", sig, #written == 0 and ": nothing written\n"
-      or (": after writing %s\n"):format(table.concat(written, ", ")))
+    local line = ("interrupted by %s%s"):format(sig, #written == 0 and ": nothing written"
+      or (": after writing %s"):format(table.concat(written, ", ")))
+    io.stderr:write("axlink: ", line, "\n")
+    if args.json then refuse_usage(line, "AXL-U05") end
     return EXIT_SIGNAL[sig]
   end
   if done then return status end
@@ -972,7 +1047,9 @@ function M.main(argv)
     end
     return status.exit
   end
-  io.stderr:write("axlink: internal error: ", tostring(status), "\n")
+  if not refuse_usage("internal error: " .. tostring(status), "AXL-U06") then
+    io.stderr:write("axlink: internal error: ", tostring(status), "\n")
+  end
   return EXIT_BAD
 end
 

@@ -15,7 +15,7 @@
 #include <signal.h>
 #include <string.h>
 
-static volatile sig_atomic_t caught;
+static volatile sig_atomic_t caught, deferred;
 static lua_State *main_state;
 
 static void stop_hook(lua_State *L, lua_Debug *ar) {
@@ -28,9 +28,25 @@ static void stop_hook(lua_State *L, lua_Debug *ar) {
 ** as safe to call from a signal handler (lua.c does the same). */
 static void on_signal(int sig) {
   caught = sig;
-  if (main_state)
+  if (main_state && !deferred)
     lua_sethook(main_state, stop_hook,
                 LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/*
+** core._defer_signals(on): while on, a signal is only recorded, never
+** raised. The CLI writes an output and records that it did inside such a
+** section (a hook raised on the write's return would hide a write that
+** happened), and defers for good once its command has returned, so that a
+** late signal cannot escape its reporting. Turning it off with a signal
+** recorded raises at the next instruction.
+*/
+static int l_defer_signals(lua_State *L) {
+  deferred = lua_toboolean(L, 1);
+  if (!deferred && caught && main_state)
+    lua_sethook(main_state, stop_hook,
+                LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+  return 0;
 }
 
 /*
@@ -78,6 +94,7 @@ static int l_write_file(lua_State *L) {
 static const luaL_Reg cli_functions[] = {
   {"_catch_signals", l_catch_signals},
   {"_caught", l_caught},
+  {"_defer_signals", l_defer_signals},
   {"_write_file", l_write_file},
   {NULL, NULL}
 };
