@@ -326,6 +326,30 @@ describe("axlink CLI #subprocess", function()
     end
   end)
 
+  -- The CLI holds signals back around a write, so a write that happened is
+  -- never hidden by an interruption raised when it returns.
+  it("defers a signal while asked, and raises it once the deferral ends", function()
+    local script = files.tmpfile([[
+      local core = require "axlink.core"
+      core._catch_signals()
+      local pid = io.open("/proc/self/stat"):read("l"):match("^(%d+)")
+      core._defer_signals(true)
+      os.execute("kill -TERM " .. pid)
+      local during = core._caught()
+      local survived = true                      -- not raised while deferred
+      local ok, err = pcall(function()
+        core._defer_signals(false)
+        for _ = 1, 10 do local _ = {} end        -- the next instructions raise
+      end)
+      io.write(tostring(during), " ", tostring(survived), " ", tostring(ok), " ", tostring(err):match("interrupted") or "-")
+    ]])
+    local p = io.popen(ENV .. "lua5.4 " .. script .. " 2>&1")
+    local out = p:read("a")
+    p:close()
+    os.remove(script)
+    assert.are.equal("SIGTERM true false interrupted", out)
+  end)
+
   describe("nothing asked for is ignored", function()
     it("refuses a --match or --skip id the delivery does not hold, naming it", function()
       for _, flag in ipairs { "--match typo-id=2", "--skip typo-id" } do
