@@ -174,7 +174,7 @@ describe("axlink.fromtable", function()
     local f = assert(io.open(script, "w"))
     f:write([[
 package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
-package.cpath = "build/?.so;" .. package.cpath
+package.cpath = (os.getenv("AXLINK_CPATH") or "build/?.so") .. ";" .. package.cpath
 local axlink = require "axlink"
 local t = {}
 for i = 1, 40 do t["N" .. (i * 7919 % 101)] = tostring(i) end

@@ -7,7 +7,8 @@ describe("the demo #subprocess", function()
     local tmp = os.tmpname()
     os.remove(tmp)
     assert(os.execute("mkdir " .. tmp))
-    local p = io.popen("TMPDIR=" .. tmp .. " LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' " ..
+    local p = io.popen("TMPDIR=" .. tmp .. " LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='" ..
+      (os.getenv("AXLINK_CPATH") or "build/?.so") .. ";;' " ..
       "lua5.4 bin/axlink demo 2>&1; echo rc=$?")
     local out = p:read("a")
     p:close()
