@@ -261,4 +261,16 @@ describe("axlink.values", function()
         "bad argument #1 to 'amount' (number expected, got nil)")
     end)
   end)
+
+  describe("list", function()
+    it("gives a repeating entity as an array, whichever shape the tables have", function()
+      local one = { Volgnummer = "1" }
+      local many = { { Volgnummer = "1" }, { Volgnummer = "2" } }
+      assert.are.same({}, values.list(nil))
+      assert.are.same({}, values.list("text"))
+      assert.are.equal(one, values.list(one)[1])
+      assert.are.equal(1, #values.list(one))
+      assert.are.equal(many, values.list(many))
+    end)
+  end)
 end)

@@ -35,11 +35,7 @@ local function text(v)
   if type(v) == "string" and v ~= "" then return v end
 end
 
-local function list(v)
-  if type(v) ~= "table" then return {} end
-  if v[1] ~= nil or next(v) == nil then return v end
-  return { v }
-end
+local list = require("axlink.values").list
 
 local function name_of(msg)
   return msg:_name() or "input"

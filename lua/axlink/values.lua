@@ -208,4 +208,13 @@ function M.amount(x)
   typeerror("amount", "number", x)
 end
 
+--- A repeating entity from tables as an array, whichever shape it has: an
+-- element the model does not know to repeat, met once without Volgnummer,
+-- comes as one table (DESIGN 3.1); absent gives an empty list.
+function M.list(v)
+  if type(v) ~= "table" then return {} end
+  if v[1] ~= nil or next(v) == nil then return v end
+  return { v }
+end
+
 return M

@@ -112,12 +112,7 @@ local function text(v)
   return v
 end
 
--- A repeating entity as an array, whichever shape totable gave it.
-local function list(v)
-  if type(v) ~= "table" then return {} end
-  if v[1] ~= nil or next(v) == nil then return v end
-  return { v }
-end
+local list = values.list
 
 local function code_of(v)
   v = text(v)
