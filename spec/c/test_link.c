@@ -163,6 +163,23 @@ static char *bytes_of(const axl_message *m, size_t *n) {
   return out;
 }
 
+/* An in-place link refused with `code` leaves m serialising to `before`. */
+static void assert_refused_unchanged(axl_message *m, axl_link_request *req,
+                                     const char *code, const char *before,
+                                     size_t n0) {
+  axl_link_result res;
+  axl_error err;
+  size_t n1;
+  char *after;
+  assert_int_equal(axl_link_in_place(m, req, &res, &err), -1);
+  assert_string_equal(err.code, code);
+  axl_link_result_free(&res);
+  after = bytes_of(m, &n1);
+  assert_int_equal(n0, n1);
+  assert_memory_equal(before, after, n0);
+  axl_free(after);
+}
+
 /* In place: a success gives exactly the bytes the copy path gives; every
 ** refusal, also one that comes after elements were added (a limit found
 ** on the linked message, AXL-L14; the rules, AXL-L07), leaves the message
@@ -194,23 +211,11 @@ static void in_place_link_is_all_or_nothing(void **state) {
 
   /* The second person's key is over max_text: found once both links are
   ** in the tree, so four elements come out again. */
-  assert_int_equal(axl_link_in_place(m, &req, &res, &err), -1);
-  assert_string_equal(err.code, "AXL-L14");
-  axl_link_result_free(&res);
-  after = bytes_of(m, &n1);
-  assert_int_equal(n0, n1);
-  assert_memory_equal(before, after, n0);
-  axl_free(after);
+  assert_refused_unchanged(m, &req, "AXL-L14", before, n0);
 
   req.limits.externe_set = 1;             /* the receiver allows none */
   key[lim.max_text] = '\0';
-  assert_int_equal(axl_link_in_place(m, &req, &res, &err), -1);
-  assert_string_equal(err.code, "AXL-L07");
-  axl_link_result_free(&res);
-  after = bytes_of(m, &n1);
-  assert_int_equal(n0, n1);
-  assert_memory_equal(before, after, n0);
-  axl_free(after);
+  assert_refused_unchanged(m, &req, "AXL-L07", before, n0);
 
   req.limits.externe_set = 0;
   copy = axl_link(m, &req, &res, &err);
@@ -256,10 +261,8 @@ static void in_place_refusal_after_a_write_is_undone(void **state) {
   axl_link_person p = { "p", "1956-04-23", NULL, NULL, NULL,
                         AXL_MATCH_VOLGNUMMER, 1, NULL };
   axl_link_request req;
-  axl_link_result res;
-  axl_error err;
-  char *before, *after;
-  size_t n0, n1;
+  char *before;
+  size_t n0;
   (void)state;
   assert_non_null(m);
   memset(&req, 0, sizeof req);
@@ -267,14 +270,8 @@ static void in_place_refusal_after_a_write_is_undone(void **state) {
   req.persons = &p;
   req.n_persons = 1;
   before = bytes_of(m, &n0);
-  assert_int_equal(axl_link_in_place(m, &req, &res, &err), -1);
-  assert_string_equal(err.code, "AXL-L13");
-  axl_link_result_free(&res);
-  after = bytes_of(m, &n1);
-  assert_int_equal(n0, n1);
-  assert_memory_equal(before, after, n0);
+  assert_refused_unchanged(m, &req, "AXL-L13", before, n0);
   axl_free(before);
-  axl_free(after);
   axl_message_free(m);
 }
 

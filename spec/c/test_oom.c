@@ -124,20 +124,26 @@ static int op_check(void) {
   return rc;
 }
 
+/* The delivery every link sweep uses: both applicants of the sample, one
+** bundled file (the defaults for everything else). */
+static axl_link_person two_persons[2] = {
+  { "a", "1956-04-23", "H", "Celik", NULL, AXL_MATCH_AUTO, 0, NULL },
+  { "b", "1957-11-08", "Th", "Berg", "van den", AXL_MATCH_AUTO, 0, NULL },
+};
+
+static void bundled_request(axl_link_request *req) {
+  memset(req, 0, sizeof *req);
+  req->dataleverancier_id = "k";
+  req->persons = two_persons;
+  req->n_persons = 2;
+}
+
 static int op_link(void) {
-  axl_link_person p[2] = {
-    { "a", "1956-04-23", "H", "Celik", NULL, AXL_MATCH_AUTO, 0, NULL },
-    { "b", "1957-11-08", "Th", "Berg", "van den", AXL_MATCH_AUTO, 0, NULL },
-  };
   axl_link_request req;
   axl_link_result res;
   axl_error err;
   axl_message *out;
-  memset(&req, 0, sizeof req);
-  req.dataleverancier_id = "k";
-  req.persons = p;
-  req.n_persons = 2;
-  axl_check_opts_default(&req.limits);
+  bundled_request(&req);
   out = axl_link(base, &req, &res, &err);
   axl_link_result_free(&res);
   if (!out) return -1;
@@ -151,10 +157,6 @@ static char *base_bytes;
 static size_t base_len;
 
 static int op_link_in_place(void) {
-  axl_link_person p[2] = {
-    { "a", "1956-04-23", "H", "Celik", NULL, AXL_MATCH_AUTO, 0, NULL },
-    { "b", "1957-11-08", "Th", "Berg", "van den", AXL_MATCH_AUTO, 0, NULL },
-  };
   axl_link_request req;
   axl_link_result res;
   axl_error err;
@@ -167,10 +169,7 @@ static int op_link_in_place(void) {
   m = axl_clone(base, NULL);
   assert_non_null(m);
   countdown = armed;
-  memset(&req, 0, sizeof req);
-  req.dataleverancier_id = "k";
-  req.persons = p;
-  req.n_persons = 2;
+  bundled_request(&req);
   rc = axl_link_in_place(m, &req, &res, &err);
   countdown = -1;          /* what follows only looks */
   axl_link_result_free(&res);
@@ -238,17 +237,9 @@ static void check_and_link_survive_every_failure(void **state) {
   /* check allocates little through libxml2 (its ID hash); link a lot. */
   assert_true(sweep(op_check) >= 1);
   {
-    axl_link_person p[2] = {
-      { "a", "1956-04-23", "H", "Celik", NULL, AXL_MATCH_AUTO, 0, NULL },
-      { "b", "1957-11-08", "Th", "Berg", "van den", AXL_MATCH_AUTO, 0, NULL },
-    };
     axl_link_request req;
     axl_link_result res;
-    memset(&req, 0, sizeof req);
-    req.dataleverancier_id = "k";
-    req.persons = p;
-    req.n_persons = 2;
-    axl_check_opts_default(&req.limits);
+    bundled_request(&req);
     expect_output_of(axl_link(base, &req, &res, NULL));
     axl_link_result_free(&res);
   }
