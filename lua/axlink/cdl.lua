@@ -6,10 +6,12 @@
 --       detect = function(bytes, path) -> boolean,          -- by content, cheap
 --       decode = function(bytes, path, opts) -> delivery | nil, err,
 --       join   = function(deliveries, opts) -> delivery | nil, err,   -- optional
---       fill   = function(ctx, person, delivery, opts),     -- optional (axlink.fill)
+--       fill   = function(ctx, person, delivery, opts),     -- optional, rare (axlink.fill)
 --     }
 --
--- `decode` returns the delivery of DESIGN 4.1. `join` merges the deliveries of
+-- `decode` returns the delivery of DESIGN 4.1, each person's facts on
+-- `person.facts` (DESIGN 7.2); the one mapping (axlink.mapping) fills the AX
+-- from them, so a format needs no fill of its own. `join` merges the deliveries of
 -- several files into one (HDN brondata answers come one message per product);
 -- without it a format reads one file at a time. A format that raises is
 -- caught: its error becomes `nil, message, info` like any bad input.
@@ -23,6 +25,10 @@ local registry = {}   -- in registration order
 local by_name = {}
 
 local MAX_FILE = 64 * 1024 * 1024
+
+-- Deliveries read (and so validated) here: fill and apply trust them, and
+-- validate only one built by hand (DESIGN 7.1: validated once).
+local validated = setmetatable({}, { __mode = "k" })
 
 local function refuse(code, text, extra)
   local info = { code = code }
@@ -99,13 +105,7 @@ end
 -- The delivery check (DESIGN 4.1)
 -- =======================================================================
 
--- A field name says BSN when, lower-cased and without separators, it is or
--- contains one of these (bsnPartner, partner_bsn, burger_service_nummer...).
-local function names_bsn(key)
-  local k = key:lower():gsub("[%s%-_%.]", "")
-  return k:find("burgerservicenummer", 1, true) or k:find("sofinummer", 1, true) or
-    k:find("citizenservicenumber", 1, true) or k == "sofi" or k:sub(1, 3) == "bsn" or k:sub(-3) == "bsn"
-end
+local names_bsn = require("axlink.formats.common").names_bsn
 
 --- Removes every field whose name says BSN, anywhere in the delivery
 -- (formats must already have dropped it; this is the safety net).
@@ -179,6 +179,9 @@ function M.validate(d)
     end
     if p.sources ~= nil and type(p.sources) ~= "table" then
       return refuse("AXL-C03", where .. ".sources: wrong or missing", { person = i, field = "sources" })
+    end
+    if p.facts ~= nil and type(p.facts) ~= "table" then
+      return refuse("AXL-C03", where .. ".facts: wrong or missing", { person = i, field = "facts" })
     end
     if p.data ~= nil and type(p.data) ~= "table" then
       return refuse("AXL-C03", where .. ".data: wrong or missing", { person = i, field = "data" })
@@ -301,18 +304,43 @@ function M.read(paths, opts)
   delivery.format = delivery.format or format.name
   local ok, msg, info = M.validate(delivery)
   if not ok then return nil, msg, info end
+  validated[delivery] = true
   return delivery
 end
 
 -- {======================================================================
--- fill and provenance (axlink.fill), and the built-in formats
+-- fill, apply and provenance (axlink.fill, axlink.apply), built-in formats
 -- =======================================================================
 
 local fill = require "axlink.fill"
 
---- Fills the tables from a delivery: see axlink.fill.
+--- The delivery checked once, and the format that may add a fill of its
+-- own (nil for none).
+-- @return format|false, or nil, message, info
+function M._prepare(delivery, opts)
+  if not validated[delivery] then
+    local ok, msg, info = M.validate(delivery)
+    if not ok then return nil, msg, info end
+    validated[delivery] = true
+  end
+  if opts.format ~= nil and not by_name[opts.format] then
+    return refuse("AXL-C13", ("no format named %s"):format(tostring(opts.format)))
+  end
+  return by_name[opts.format or delivery.format or ""] or false
+end
+
+--- Fills the tables from a delivery's facts: see axlink.fill.
 function M.fill(t, delivery, opts)
-  return fill.fill(t, delivery, opts, M)
+  if type(t) ~= "table" then error("bad argument #1 to 'fill' (table expected)", 2) end
+  opts = opts or {}
+  local format, msg, info = M._prepare(delivery, opts)
+  if format == nil then return nil, msg, info end
+  return fill.fill(t, delivery, opts, format or nil)
+end
+
+--- Links, fills and checks in one all-or-nothing step: see axlink.apply.
+function M.apply(msg, delivery, opts)
+  return require("axlink.apply").apply(msg, delivery, opts, M)
 end
 
 M.provenance = fill.provenance

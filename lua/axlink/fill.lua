@@ -1,6 +1,7 @@
 --- Filling an AX from a CDL delivery (DESIGN 7.3), with provenance.
--- A format's `fill(ctx, person, delivery, opts)` says what it would write
--- through `ctx`; this module decides what is written: only for persons
+-- The mapping (axlink.mapping) and, rarely, a format's own
+-- `fill(ctx, person, delivery, opts)` say what they would write through
+-- `ctx`; this module decides what is written: only for persons
 -- linked to the delivery and verified, never over an existing value unless
 -- `opts.overwrite`, never a placeholder, and never the fields HDN's practice
 -- keeps for the adviser (they become proposals). Every change carries its
@@ -8,24 +9,23 @@
 -- @module axlink.fill
 
 local core = require "axlink.core"
+local mapping = require "axlink.mapping"
+local profiles = require "axlink.profile"
 
 local M = {}
 
--- Fields never filled automatically: at most proposed (DESIGN 7.3).
-local NEVER = {
-  BSN = true, BurgerlijkeStaat = true, KinderenAantal = true, RekeningNr = true,
-  ["E-mailadres"] = true, Dienstbetrekking = true,
-}
-local NEVER_PREFIX = { "Legitimatie", "VerblijfsVergunning", "TelefoonNr" }
-
-local function never(field, value)
-  if NEVER[field] then return true end
+-- Never filled automatically: at most proposed (DESIGN 7.3; the profile's
+-- never list).
+local function never(profile, field, value)
+  for _, f in ipairs(profile.never.fields) do
+    if field == f then return true end
+  end
   -- "No study loan" is the adviser's statement, not a fact a CDL can prove.
-  if field == "StudieleningInventarisatie" and type(value) == "string" and
+  if field == profile.mapping.applicant.study_loan_inventory and type(value) == "string" and
       (value:lower():find("geen", 1, true) or value:lower():match("^%w*%s*nee")) then
     return true
   end
-  for _, p in ipairs(NEVER_PREFIX) do
+  for _, p in ipairs(profile.never.prefixes) do
     if field:sub(1, #p) == p then return true end
   end
   return false
@@ -43,18 +43,12 @@ local function placeholder(v)
   return false
 end
 
--- Where each entity a format may create lives, under the Hypotheekgever.
-local ENTITY_PARENT = {
-  Uitkering = "Inkomsten", Pensioen = "Inkomsten", InkomensbepalingLoondienst = "Inkomsten",
-  Dienstbetrekking = "Inkomsten", Verplichtingen = false,
-}
-
-local function path_of(parts)
-  return "/OfferteAanvraag/" .. table.concat(parts, "/")
+local function path_of(profile, parts)
+  return "/" .. profile.names.root .. "/" .. table.concat(parts, "/")
 end
 
--- A refusal raised through a format's fill (what the format asked for is
--- not AX); M.fill turns it into nil, message, info with its code.
+-- A refusal raised through a fill (what was asked for is not AX); M.fill
+-- turns it into nil, message, info with its code.
 local Refusal = {}
 
 local function refuse_fill(code, text, field)
@@ -62,8 +56,8 @@ local function refuse_fill(code, text, field)
 end
 
 -- The model's path of the entity `parts` name: no indices, root first.
-local function model_path(parts)
-  local names = { "OfferteAanvraag" }
+local function model_path(profile, parts)
+  local names = { profile.names.root }
   for i, p in ipairs(parts) do names[i + 1] = p:match("^[^%[]+") end
   return table.concat(names, "/")
 end
@@ -77,21 +71,34 @@ local function iso_date(v)
   return m >= 1 and m <= 12 and d >= 1 and d <= days[m]
 end
 
--- A field a format writes must be one the AX has there (AXL-C22), with a
--- value of its field's type (AXL-C23): a string; an ISO date in a field
--- ending in Dt; "J Ja" or "N Nee" in one ending in JN (HDN's conventions).
--- Messages name the path and field, never the value.
-local function check_field(parts, field, value)
-  local where = path_of(parts) .. "/" .. tostring(field)
-  if type(field) ~= "string" or core._model_child(model_path(parts), field) ~= "leaf" then
+-- The type of a field: the profile's, else HDN's naming habit.
+local function type_of(profile, field)
+  local t = profile.fields[field]
+  if t then return t end
+  if field:match("Dt$") then return "date" end
+  if field:match("JN$") then return "jn" end
+  return "text"
+end
+
+-- What a value of each type must look like (AXL-C23); the reason, or nil.
+local TYPE_CHECK = {
+  date = function(v) return not iso_date(v) and "not an ISO date (YYYY-MM-DD)" or nil end,
+  jn = function(v) return v ~= "J Ja" and v ~= "N Nee" and "neither \"J Ja\" nor \"N Nee\"" or nil end,
+  amount = function(v) return not v:match("^%-?%d+%.%d%d$") and "not an amount with two decimals" or nil end,
+  integer = function(v) return not v:match("^%d+$") and "not a whole number" or nil end,
+}
+
+-- A field written must be one the AX has there (AXL-C22), with a value of
+-- its field's type (AXL-C23). Messages name the path and field, never the
+-- value.
+local function check_field(profile, parts, field, value)
+  local where = path_of(profile, parts) .. "/" .. tostring(field)
+  if type(field) ~= "string" or core._model_child(model_path(profile, parts), field) ~= "leaf" then
     refuse_fill("AXL-C22", where .. ": not a field the AX profile knows there", field)
   end
-  if field:match("Dt$") and not iso_date(value) then
-    refuse_fill("AXL-C23", where .. ": not an ISO date (YYYY-MM-DD)", field)
-  end
-  if field:match("JN$") and value ~= "J Ja" and value ~= "N Nee" then
-    refuse_fill("AXL-C23", where .. ": neither \"J Ja\" nor \"N Nee\"", field)
-  end
+  local check = TYPE_CHECK[type_of(profile, field)]
+  local why = check and check(value)
+  if why then refuse_fill("AXL-C23", where .. ": " .. why, field) end
 end
 
 local function index_of(list, item)
@@ -100,29 +107,35 @@ local function index_of(list, item)
   end
 end
 
+local function idref(v)
+  return type(v) == "table" and v.IDREF or nil
+end
+
 -- {======================================================================
 -- Who is linked
 -- =======================================================================
 
 --- The persons of a delivery that the tables link, with their Hypotheekgever
 -- and PartijNAWData tables and grades.
-function M.linked(t, delivery)
+function M.linked(t, delivery, profile)
+  profile = profile or profiles.default()
+  local N = profile.names
   local dl_key = {}
-  for _, d in ipairs(t.Dataleverancier or {}) do
-    if d.ID then dl_key[d.ID] = d.DataleverancierID end
+  for _, d in ipairs(t[N.supplier] or {}) do
+    if d.ID then dl_key[d.ID] = d[N.file_key] end
   end
   local partij = {}
-  for i, p in ipairs(t.PartijNAWData or {}) do
+  for i, p in ipairs(t[N.party] or {}) do
     if p.ID then partij[p.ID] = { table = p, index = i } end
   end
   local found = {}
-  for hi, hg in ipairs(t.Hypotheekgever or {}) do
-    local ident = hg.Identificatie
-    for _, ext in ipairs(type(ident) == "table" and ident.ExterneIdentificatie or {}) do
-      local ref = type(ext.RefDataleverancier) == "table" and ext.RefDataleverancier.IDREF
+  for hi, hg in ipairs(t[N.applicant] or {}) do
+    local ident = hg[N.identification]
+    for _, ext in ipairs(type(ident) == "table" and ident[N.external_id] or {}) do
+      local ref = idref(ext[N.supplier_ref])
       for pi, person in ipairs(delivery.persons) do
-        if person.id and ext.PersoonsID == person.id and ref and dl_key[ref] == delivery.id then
-          local pref = type(hg.RefPartijNAWData) == "table" and hg.RefPartijNAWData.IDREF
+        if person.id and ext[N.person_key] == person.id and ref and dl_key[ref] == delivery.id then
+          local pref = idref(hg[N.party_ref])
           local p = pref and partij[pref]
           found[#found + 1] = {
             person = pi, hypotheekgever = hg, hg_index = hi,
@@ -137,7 +150,7 @@ function M.linked(t, delivery)
 end
 
 -- {======================================================================
--- The context a format's fill writes through
+-- The context the mapping and a format's fill write through
 -- =======================================================================
 
 local Ctx = {}
@@ -155,105 +168,103 @@ function Ctx:_propose(path, value, meta, reason)
   }
 end
 
+function Ctx:_touch(tbl)
+  if tbl == self.link.hypotheekgever then self.touched.applicant = true end
+  if tbl == self.link.partij then self.touched.party = true end
+end
+
 -- Writes one field of a table, or records why it did not.
-function Ctx:_put(tbl, parts, field, value, meta)
-  local path = path_of(parts) .. "/" .. tostring(field)
+function Ctx:_put(tbl, parts, field, value, meta, owner)
+  local profile = self.profile
+  local path = path_of(profile, parts) .. "/" .. tostring(field)
   if value ~= nil and type(value) ~= "string" then
     refuse_fill("AXL-C23", ("%s: a %s, where AX fields are strings as HDN writes them (amounts: axlink.amount)")
       :format(path, type(value)), field)
   end
-  if never(field, value) then return self:_propose(path, value, meta, "never filled automatically") end
+  if never(profile, field, value) then return self:_propose(path, value, meta, "never filled automatically") end
   if placeholder(value) then return end
-  check_field(parts, field, value)
+  check_field(profile, parts, field, value)
   local old = tbl[field]
-  if type(old) == "table" then   -- { [1] = text, Attr = ... }: the text is the value
-    if old[1] == value then return end
-    if old[1] ~= nil and not self.opts.overwrite then
-      local source = meta_of(meta)
-      self.result.conflicts[#self.result.conflicts + 1] = {
-        path = path, source = source, ax_value = old[1], cdl_value = value,
-      }
-      return
-    end
-    local source, date, kind = meta_of(meta)
-    local was = old[1]
-    old[1] = value
-    self.result.changes[#self.result.changes + 1] = {
-      path = path, source = source, source_date = date, old = was, new = value, kind = kind,
-    }
-    return
-  end
-  if old == value then return end
+  local text = type(old) == "table" and old[1] or old   -- { [1] = text, Attr = ... }: the text is the value
+  if text == value then return end
   local source, date, kind = meta_of(meta)
-  if old ~= nil and not self.opts.overwrite then
+  if text ~= nil and not self.opts.overwrite then
     self.result.conflicts[#self.result.conflicts + 1] = {
-      path = path, source = source, ax_value = old, cdl_value = value,
+      path = path, source = source, ax_value = text, cdl_value = value,
     }
     return
   end
-  tbl[field] = value
+  if type(old) == "table" then old[1] = value else tbl[field] = value end
+  self:_touch(owner or tbl)
   self.result.changes[#self.result.changes + 1] = {
-    path = path, source = source, source_date = date, old = old, new = value, kind = kind,
+    path = path, source = source, source_date = date, old = text, new = value, kind = kind,
   }
 end
 
---- Sets a field of the person's PartijNAWData or Hypotheekgever.
--- @param entity "PartijNAWData" or "Hypotheekgever"
-function Ctx:set(entity, field, value, meta)
-  if entity == "PartijNAWData" then
-    if not self.link.partij then return end
-    return self:_put(self.link.partij, { ("PartijNAWData[%d]"):format(self.link.partij_index) }, field, value, meta)
-  elseif entity == "Hypotheekgever" then
-    return self:_put(self.link.hypotheekgever, { ("Hypotheekgever[%d]"):format(self.link.hg_index) }, field, value,
-      meta)
+-- The person's table and path part for an entity name (PartijNAWData or
+-- Hypotheekgever, as the profile names them).
+function Ctx:_own(entity)
+  local N = self.profile.names
+  if entity == N.party then
+    return self.link.partij, self.link.partij_index and ("%s[%d]"):format(N.party, self.link.partij_index)
+  elseif entity == N.applicant then
+    return self.link.hypotheekgever, ("%s[%d]"):format(N.applicant, self.link.hg_index)
   end
-  error("fill: ctx:set entity must be PartijNAWData or Hypotheekgever", 2)
+  error(("fill: ctx entity must be %s or %s"):format(N.party, N.applicant), 3)
+end
+
+--- Sets a field of the person's PartijNAWData or Hypotheekgever.
+function Ctx:set(entity, field, value, meta)
+  local tbl, part = self:_own(entity)
+  if not tbl then return end   -- no PartijNAWData to write into
+  return self:_put(tbl, { part }, field, value, meta)
 end
 
 --- The current value of a field of the person's PartijNAWData or
 -- Hypotheekgever (read only; nil when absent).
 function Ctx:get(entity, field)
-  local t = entity == "PartijNAWData" and self.link.partij or entity == "Hypotheekgever" and self.link.hypotheekgever
-  local v = t and t[field]
+  local tbl = self:_own(entity)
+  local v = tbl and tbl[field]
   if type(v) == "table" then return v[1] end
   return v
 end
 
 --- Records a proposal only (the host decides).
 function Ctx:propose(entity, field, value, meta, reason)
-  local base = ("Hypotheekgever[%d]"):format(self.link.hg_index)
-  if entity == "PartijNAWData" then
-    if not self.link.partij_index then return end   -- no PartijNAWData to propose for
-    base = ("PartijNAWData[%d]"):format(self.link.partij_index)
-  end
-  self:_propose(path_of { base } .. "/" .. field, value, meta, reason or "proposed by the format")
+  local tbl, part = self:_own(entity)
+  if not tbl then return end
+  self:_propose(path_of(self.profile, { part }) .. "/" .. field, value, meta, reason or "proposed by the format")
 end
 
 --- Finds (by key) or creates a repeating entity under the Hypotheekgever
--- (Uitkering, Pensioen, InkomensbepalingLoondienst under Inkomsten;
--- Verplichtingen directly) and fills its fields.
+-- (where the profile's model places it: Uitkering, Pensioen,
+-- InkomensbepalingLoondienst under Inkomsten; Verplichtingen directly) and
+-- fills its fields.
 -- @param kind the entity's element name
 -- @param key fields identifying an existing entity, e.g. { SoortUitkering = "09 AOW" }
 -- @param fields the values to write
 -- @param meta { source =, source_date =, kind = "copied"|"derived", official_ibl = bool }
 function Ctx:entity(kind, key, fields, meta)
-  local parent_name = ENTITY_PARENT[kind]
-  if parent_name == nil then
-    refuse_fill("AXL-C22", ("entity %s: not one a fill may create (Uitkering, Pensioen, InkomensbepalingLoondienst, "
-      .. "Dienstbetrekking, Verplichtingen)"):format(tostring(kind)), kind)
+  local profile = self.profile
+  local parent_name = type(kind) == "string" and profiles.parent_of(profile, kind)
+  if parent_name == false or core._model_child(model_path(profile, { profile.names.applicant,
+      parent_name or nil }), kind) ~= "repeating" then
+    refuse_fill("AXL-C22", ("entity %s: not a repeating entity the AX profile has under %s")
+      :format(tostring(kind), profile.names.applicant), kind)
   end
   local hg = self.link.hypotheekgever
-  local parts = { ("Hypotheekgever[%d]"):format(self.link.hg_index) }
+  local parts = { ("%s[%d]"):format(profile.names.applicant, self.link.hg_index) }
   if parent_name then parts[#parts + 1] = parent_name .. "[1]" end
   -- Field names sorted: change and proposal lists come out the same each run.
   local names = {}
   for f in pairs(fields or {}) do names[#names + 1] = f end
   table.sort(names)
-  if kind == "Dienstbetrekking" or (kind == "InkomensbepalingLoondienst" and not (meta and meta.official_ibl)) then
-    local where = path_of(parts) .. "/" .. kind
+  local ibl = profile.mapping.income_statement.entity
+  if never(profile, kind) or (kind == ibl and not (meta and meta.official_ibl)) then
+    local where = path_of(profile, parts) .. "/" .. kind
     for _, f in ipairs(names) do
-      self:_propose(where .. "/" .. f, fields[f], meta, kind == "Dienstbetrekking"
-        and "never filled automatically" or "IBL only from an official, signed IBL result")
+      self:_propose(where .. "/" .. f, fields[f], meta, kind == ibl
+        and "IBL only from an official, signed IBL result" or "never filled automatically")
     end
     return
   end
@@ -269,7 +280,8 @@ function Ctx:entity(kind, key, fields, meta)
       for _, e in ipairs(p[kind] or {}) do
         local same = true
         for k, v in pairs(key) do
-          if e[k] ~= v then same = false end
+          local ev = type(e[k]) == "table" and e[k][1] or e[k]
+          if ev ~= v then same = false end
         end
         if same then
           target, parent, list = e, p, p[kind]
@@ -289,9 +301,9 @@ function Ctx:entity(kind, key, fields, meta)
   for k in pairs(key or {}) do keys[#keys + 1] = k end
   table.sort(keys)
   if fresh then
-    for _, k in ipairs(keys) do self:_put(target, parts, k, key[k], meta) end
+    for _, k in ipairs(keys) do self:_put(target, parts, k, key[k], meta, hg) end
   end
-  for _, f in ipairs(names) do self:_put(target, parts, f, fields[f], meta) end
+  for _, f in ipairs(names) do self:_put(target, parts, f, fields[f], meta, hg) end
   -- A new entity is attached only when something beyond its key was written.
   if fresh and #self.result.changes > before + #keys then
     list[#list + 1] = target
@@ -305,43 +317,56 @@ function Ctx:entity(kind, key, fields, meta)
   end
 end
 
+--- A fill context over one linked person's tables.
+-- @param link { person, hypotheekgever = table, hg_index, partij = table|nil, partij_index }
+-- @param profile the AX profile
+-- @param opts the fill options (checked)
+-- @param result { changes, proposals, conflicts } the context appends to
+function M.context(link, profile, opts, result)
+  return setmetatable({ link = link, profile = profile, opts = opts, result = result,
+    codes = mapping.codes(profile, opts), touched = {} }, Ctx)
+end
+
+--- Fills one linked, verified person: the mapping for the facts, then the
+-- format's own fill when it has one (what the vocabulary cannot say).
+-- @return true, or nil, message, info
+function M.person(ctx, person, delivery, format)
+  local done, err = pcall(mapping.fill_person, ctx, person, ctx.opts)
+  if done and format and format.fill then done, err = pcall(format.fill, ctx, person, delivery, ctx.opts) end
+  if done then return true end
+  local who = format and format.fill and ("format " .. format.name) or "mapping"
+  if getmetatable(err) == Refusal then
+    return nil, ("%s %s: %s"):format(err.code, who, err.text),
+      { code = err.code, format = format and format.name, field = err.field }
+  end
+  return nil, ("AXL-C12 %s: fill raised: %s"):format(who, tostring(err)),
+    { code = "AXL-C12", format = format and format.name }
+end
+
 -- {======================================================================
 -- fill
 -- =======================================================================
 
---- Runs the delivery's format's fill for every linked, verified person.
+--- Fills the tables for every linked, verified person of the delivery.
 -- @param t the message's tables (from msg:totable()); changed in place
 -- @param delivery a delivery read by axlink.cdl.read
--- @param opts overwrite, household, pension_basis, today, format, codes...
+-- @param opts overwrite, household, pension_basis, today, codes, ax_version
+-- @param format the delivery's format table, or nil
 -- @return { changes, proposals, conflicts, skipped }, or nil, message, info
-function M.fill(t, delivery, opts, registry)
-  opts = opts or {}
-  if type(t) ~= "table" then error("bad argument #1 to 'fill' (table expected)", 2) end
-  local ok, msg, info = registry.validate(delivery)
+function M.fill(t, delivery, opts, format)
+  local profile, perr, pinfo = profiles.get(opts.ax_version)
+  if not profile then return nil, perr, pinfo end
+  local ok, msg, info = mapping.check_options(opts)
   if not ok then return nil, msg, info end
-  local format = registry.get(opts.format or delivery.format or "")
-  if not format then
-    return nil, "AXL-C13 no format named " .. tostring(opts.format or delivery.format), { code = "AXL-C13" }
-  end
-  if not format.fill then
-    return nil, ("AXL-C19 format %s cannot fill"):format(format.name), { code = "AXL-C19" }
-  end
   local result = { changes = {}, proposals = {}, conflicts = {}, skipped = {} }
-  for _, link in ipairs(M.linked(t, delivery)) do
-    local person = delivery.persons[link.person]
+  for _, link in ipairs(M.linked(t, delivery, profile)) do
     if link.grade ~= "verified" then
       result.skipped[#result.skipped + 1] = { person = link.person, grade = link.grade,
         reason = "not verified against the PartijNAWData: nothing filled" }
     else
-      local ctx = setmetatable({ link = link, opts = opts, result = result }, Ctx)
-      local done, err = pcall(format.fill, ctx, person, delivery, opts)
-      if not done and getmetatable(err) == Refusal then
-        return nil, ("%s format %s: %s"):format(err.code, format.name, err.text),
-          { code = err.code, format = format.name, field = err.field }
-      elseif not done then
-        return nil, ("AXL-C12 format %s: fill raised: %s"):format(format.name, tostring(err)),
-          { code = "AXL-C12", format = format.name }
-      end
+      local done, err, einfo = M.person(M.context(link, profile, opts, result), delivery.persons[link.person],
+        delivery, format)
+      if not done then return nil, err, einfo end
     end
   end
   return result

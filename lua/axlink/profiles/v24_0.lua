@@ -332,4 +332,103 @@ return {
     },
     ["OfferteAanvraag/TussenPersoon/RefContactPersoonData"] = { attrs = { "IDREF" }, children = {} },
   },
+
+  -- The elements the Lua side addresses, by role: every Lua file outside
+  -- the profiles names AX elements through these (spec/26 checks it).
+  names = {
+    root = "OfferteAanvraag",
+    applicant = "Hypotheekgever",
+    party = "PartijNAWData",
+    party_ref = "RefPartijNAWData",
+    party_kind = "SoortPartij",
+    identification = "Identificatie",
+    external_id = "ExterneIdentificatie",
+    person_key = "PersoonsID",
+    supplier_ref = "RefDataleverancier",
+    supplier = "Dataleverancier",
+    file_key = "DataleverancierID",
+    requester_ref = "DataMijNr",
+    request_version = "GegevensVerzoekVersie",
+    receiver_name = "DataleverancierOntvangerNaam",
+    incomes = "Inkomsten",
+    loan = "Lening",
+    loan_part = "Leningdeel",
+    -- BronAanvraagBericht (HDN 25.0 sample), which the lender side writes
+    request_root = "BronAanvraagBericht",
+    external_source = "ExterneBron",
+    product_kind = "SoortProduct",
+    supplier_name = "DataleverancierNaam",
+    source_name = "BronNaam",
+    product = "Product",
+    brp_product = "BasisRegistratiePersonen",
+  },
+
+  -- Where the mapping (axlink.mapping) writes each fact, by vocabulary name
+  -- (DESIGN 7.2; doc/mapping.md). `entity` is an element under the
+  -- Hypotheekgever (its parent comes from the model); `kind` is the field
+  -- that tells entities of one element apart.
+  mapping = {
+    party = {
+      first_names = "VoorNamen", surname = "GeboorteAchternaam", prefix = "GeboorteTussenvoegsels",
+      initials = "VoorLetters", birth_date = "GeboorteDt", gender = "Geslacht",
+      birth_country = "GeboorteLand", birth_place = "GeboortePlaats", nationality = "Nationaliteit",
+      street = "StraatNaam", number = "HuisNr", addition = "HuisNrToevoeging", postcode = "Postcode",
+      city = "PlaatsNaam", country = "Land",
+    },
+    applicant = { study_loan_inventory = "StudieleningInventarisatie" },
+    benefit = { entity = "Uitkering", kind = "SoortUitkering", yearly = "BrutoJaarUitkering",
+      start = "IngangsDt", full_accrual = "AOWVolledigeOpbouwJN" },
+    pension = { entity = "Pensioen", yearly = "PensioenInkomen", start = "IngangsDtPensioen" },
+    obligation = { entity = "Verplichtingen", kind = "SoortVerplichting", debt = "VerplichtingBedrag",
+      monthly = "MaandBedrag", remaining_months = "VerplichtingInMnd" },
+    income_statement = { entity = "InkomensbepalingLoondienst", yearly = "Toetsinkomen",
+      date = "BerekeningsDt", document = "BerekeningsID" },
+    employment = { entity = "Dienstbetrekking", contract = "SoortDienstbetrekking", start = "IngangsDt",
+      yearly_wage = "BrutoJaarSalaris" },
+  },
+
+  -- Field types the fill checks before it writes (AXL-C23). A field not
+  -- listed follows HDN's naming habit: ...Dt is a date, ...JN is J/N.
+  fields = {
+    GeboorteDt = "date", IngangsDt = "date", IngangsDtPensioen = "date", BerekeningsDt = "date",
+    AOWVolledigeOpbouwJN = "jn",
+    BrutoJaarUitkering = "amount", PensioenInkomen = "amount", VerplichtingBedrag = "amount",
+    MaandBedrag = "amount", Toetsinkomen = "amount", BrutoJaarSalaris = "amount",
+    VerplichtingInMnd = "integer", HuisNr = "integer",
+    GeboorteLand = "country", Land = "country", Nationaliteit = "country",
+    Geslacht = "gender", SoortUitkering = "benefit", SoortVerplichting = "study_loan",
+  },
+
+  -- From the vocabulary's words to HDN's code lists ("code omschrijving").
+  -- A host overrides entries with opts.codes ({ country = { BE = "..." } }).
+  -- A word without an entry is proposed, never guessed.
+  codes = {
+    -- ISO 3166-1 alpha-2 to HDN's LandType. Only "NL Nederland" is public
+    -- (HDN's 24.0 sample: Land, GeboorteLand, Nationaliteit); the rest are
+    -- assumed: ISO code plus the Dutch name, as the older datacatalogus has.
+    country = {
+      NL = "NL Nederland", BE = "BE België", DE = "DE Duitsland", FR = "FR Frankrijk",
+      GB = "GB Verenigd Koninkrijk", ES = "ES Spanje", IT = "IT Italië", PL = "PL Polen",
+      TR = "TR Turkije", MA = "MA Marokko", SR = "SR Suriname", ID = "ID Indonesië",
+    },
+    -- Nationaliteit uses the same LandType values in the public sample.
+    nationality = "country",
+    -- HDN's Geslacht list is not public: empty, so a gender is proposed.
+    gender = {},
+    -- SoortUitkering: "09 AOW" is in HDN's 24.0 sample; no other is public.
+    benefit = { AOW = "09 AOW" },
+    -- SoortVerplichting for DUO study debt (DESIGN 7.3; assumed code).
+    study_loan = { SF15 = "12 Studielening", ["pre-2015"] = "12 Studielening", other = "12 Studielening" },
+    -- StudieleningInventarisatie "there is a study loan": not public, so the
+    -- proposal carries the reason only. Only ever proposed.
+    study_loan_inventory = {},
+    -- SoortDienstbetrekking: not public (employments are only proposed).
+    contract = {},
+  },
+
+  -- Never filled automatically, at most proposed (DESIGN 7.3).
+  never = {
+    fields = { "BSN", "BurgerlijkeStaat", "KinderenAantal", "RekeningNr", "E-mailadres", "Dienstbetrekking" },
+    prefixes = { "Legitimatie", "VerblijfsVergunning", "TelefoonNr" },
+  },
 }

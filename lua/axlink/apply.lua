@@ -1,0 +1,150 @@
+--- The adviser's one call (DESIGN 7.4): link, fill and check a message in
+-- one all-or-nothing step, on the message itself. It links in place, takes
+-- only the linked persons' entities as tables (their Hypotheekgever and
+-- PartijNAWData), fills them through the one mapping and puts them back,
+-- then checks. Every change is made inside the message's journal: on any
+-- refusal, and on a rule error the step introduced, the journal is rolled
+-- back and the message is byte-identical to before.
+-- @module axlink.apply
+
+local fill = require "axlink.fill"
+local mapping = require "axlink.mapping"
+local profiles = require "axlink.profile"
+
+local M = {}
+
+-- The options msg:link understands (DESIGN 4.2).
+local LINK_OPTS = { "match", "force", "replace", "fields", "today", "schema" }
+-- The options msg:check understands (DESIGN 5).
+local CHECK_OPTS = { "mode", "schema", "today", "limits" }
+
+local function pick(opts, names)
+  local out = {}
+  for _, k in ipairs(names) do out[k] = opts[k] end
+  return out
+end
+
+-- "code path" of every error in a report: what the message already had.
+local function errors_of(report)
+  local set = {}
+  for _, p in ipairs(report.problems) do
+    if p.severity == "error" then set[p.code .. " " .. p.path] = true end
+  end
+  return set
+end
+
+-- The linked person's entities as tables: its Hypotheekgever (by the
+-- Volgnummer the link reports) and the PartijNAWData it references.
+local function entities_of(msg, profile, link)
+  local N = profile.names
+  local hg_path = N.root .. "/" .. N.applicant
+  local hg, hg_index = msg:_entity(hg_path, "Volgnummer", tostring(link.hypotheekgever))
+  if not hg then return nil end
+  local entry = { hypotheekgever = hg, hg_index = hg_index, hg_path = hg_path, person = link.person }
+  local ref = type(hg[N.party_ref]) == "table" and hg[N.party_ref].IDREF
+  if ref then
+    entry.party_path = N.root .. "/" .. N.party
+    entry.partij, entry.partij_index = msg:_entity(entry.party_path, "ID", ref)
+  end
+  return entry
+end
+
+-- Fills every verified link; puts back what changed. Returns the fill
+-- result, or nil, message, info.
+local function fill_links(msg, delivery, opts, format, profile, links)
+  local result = { changes = {}, proposals = {}, conflicts = {}, skipped = {} }
+  for _, link in ipairs(links) do
+    local person = delivery.persons[link.person]
+    if link.grade ~= "verified" then
+      result.skipped[#result.skipped + 1] = { person = link.person, grade = link.grade,
+        reason = "not verified against the PartijNAWData: nothing filled" }
+    else
+      local entry = entities_of(msg, profile, link)
+      if entry then
+        local ctx = fill.context(entry, profile, opts, result)
+        local ok, err, info = fill.person(ctx, person, delivery, format)
+        if not ok then return nil, err, info end
+        if ctx.touched.applicant then
+          ok, err, info = msg:_replace(entry.hg_path, entry.hg_index, entry.hypotheekgever)
+          if not ok then return nil, err, info end
+        end
+        if ctx.touched.party and entry.partij then
+          ok, err, info = msg:_replace(entry.party_path, entry.partij_index, entry.partij)
+          if not ok then return nil, err, info end
+        end
+      end
+    end
+  end
+  return result
+end
+
+-- The step itself, inside the journal. Returns the result, or nil,
+-- message, info.
+local function step(msg, delivery, opts, format, profile, before)
+  local linked, err, info = msg:link(delivery, pick(opts, LINK_OPTS))
+  if not linked then return nil, err, info end
+  local result = { links = linked.links, skipped = linked.skipped, warnings = linked.warnings,
+    changes = {}, proposals = {}, conflicts = {} }
+  if opts.fill then
+    local filled
+    filled, err, info = fill_links(msg, delivery, opts, format, profile, linked.links)
+    if not filled then return nil, err, info end
+    result.changes, result.proposals, result.conflicts = filled.changes, filled.proposals, filled.conflicts
+    for _, s in ipairs(filled.skipped) do result.skipped[#result.skipped + 1] = s end
+  end
+  local report = msg:check(pick(opts, CHECK_OPTS))
+  result.report = report
+  -- Errors the message already had are reported, not blocking, unless
+  -- opts.strict; an error this step introduced refuses the step.
+  local introduced = {}
+  for _, p in ipairs(report.problems) do
+    if p.severity == "error" and (opts.strict or not before[p.code .. " " .. p.path]) then
+      introduced[#introduced + 1] = p
+    end
+  end
+  if #introduced > 0 then
+    local name = msg:_name() or "input"
+    return nil, ("%s: AXL-C25 %d rule error(s) after link%s: %s; nothing changed"):format(name, #introduced,
+      opts.fill and " and fill" or "", introduced[1].code), { code = "AXL-C25", report = report,
+      problems = introduced }
+  end
+  return result
+end
+
+--- Links, fills (with opts.fill) and checks, all or nothing (DESIGN 7.4).
+-- @param msg the Message, changed in place on success
+-- @param delivery a delivery from axlink.cdl.read (or one built by hand: validated)
+-- @param opts link's (match, force, replace, fields, today), fill's (fill, household, pension_basis,
+--   overwrite, codes, ax_version), check's (mode, schema, limits) and strict
+-- @param cdl the axlink.cdl module (its delivery check and formats)
+-- @return { links, skipped, warnings, changes, proposals, conflicts, report }, or nil, message, info
+--   (info.report when the check refused)
+function M.apply(msg, delivery, opts, cdl)
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #3 to 'apply' (table expected, got %s)"):format(type(opts)), 3)
+  end
+  opts = opts or {}
+  local format, err, info = cdl._prepare(delivery, opts)
+  if format == nil then return nil, err, info end
+  local profile
+  profile, err, info = profiles.get(opts.ax_version)
+  if not profile then return nil, err, info end
+  if opts.fill then
+    local ok
+    ok, err, info = mapping.check_options(opts)
+    if not ok then return nil, err, info end
+  end
+  local before = errors_of(msg:check(pick(opts, CHECK_OPTS)))
+  msg:_begin()
+  local ran, result
+  ran, result, err, info = pcall(step, msg, delivery, opts, format or nil, profile, before)
+  if ran and result then
+    msg:_commit()
+    return result
+  end
+  msg:_rollback()
+  if not ran then error(result, 0) end
+  return nil, err, info
+end
+
+return M
