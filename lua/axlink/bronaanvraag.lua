@@ -15,6 +15,10 @@ local core = require "axlink.core"
 
 local M = {}
 
+-- The elements of both messages, by role: names from the AX profile
+-- (DESIGN 7.3), never spelled here.
+local N = require("axlink.profile").default().names
+
 local BRP = "26 Basis Registratie Personen"
 
 --- The product table: SoortProduct -> { bron_naam (BronNaam), element
@@ -26,7 +30,7 @@ local BRP = "26 Basis Registratie Personen"
 -- the modelled answers in examples/data/brondata/ (formats/hdn_brondata.lua).
 -- A host replaces the table with `opts.product_table`.
 M.PRODUCTS = {
-  [BRP] = { bron_naam = "11 Mijnoverheid.nl", element = "BasisRegistratiePersonen",
+  [BRP] = { bron_naam = "11 Mijnoverheid.nl", element = N.brp_product,
     answer = "BasisRegistratiePersonenBericht" },
   ["27 Loondienst Inkomsten"] = { bron_naam = "12 Mijn UWV", element = "LoondienstInkomsten",
     answer = "LoondienstInkomstenBericht", assumed = true },
@@ -180,12 +184,13 @@ end
 
 local function message_table(link, p, fields, vn)
   return {
-    ExterneBron = { { Volgnummer = vn, SoortProduct = p.code, DataleverancierNaam = fields.supplier,
-      BronNaam = p.row.bron_naam } },
-    Dataleverancier = { { Volgnummer = vn, DataMijNr = fields.data_mij_nr,
-      DataleverancierID = link.dataleverancier_id, GegevensVerzoekVersie = fields.versie,
-      DataleverancierOntvangerNaam = fields.ontvanger } },
-    Product = { { Volgnummer = vn, [p.row.element] = { { Volgnummer = vn, PersoonsID = link.persoons_id } } } },
+    [N.external_source] = { { Volgnummer = vn, [N.product_kind] = p.code, [N.supplier_name] = fields.supplier,
+      [N.source_name] = p.row.bron_naam } },
+    [N.supplier] = { { Volgnummer = vn, [N.requester_ref] = fields.data_mij_nr,
+      [N.file_key] = link.dataleverancier_id, [N.request_version] = fields.versie,
+      [N.receiver_name] = fields.ontvanger } },
+    [N.product] = { { Volgnummer = vn,
+      [p.row.element] = { { Volgnummer = vn, [N.person_key] = link.persoons_id } } } },
   }
 end
 
@@ -205,7 +210,7 @@ function M.build(msg, opts)
     error(("bad argument #1 to 'bronaanvragen' (table expected, got %s)"):format(type(opts)), 2)
   end
   local name = opts.name or msg:_name() or "input"
-  if msg:root() ~= "OfferteAanvraag" then
+  if msg:root() ~= N.root then
     return refuse(name, "AXL-B11", ("not an AX OfferteAanvraag: root is %s"):format(msg:root()))
   end
   local fields = {}
@@ -265,7 +270,7 @@ function M.build(msg, opts)
     for _, p in ipairs(products) do
       local f = { supplier = plan.supplier, data_mij_nr = plan.data_mij_nr, versie = fields.versie,
         ontvanger = fields.ontvanger }
-      local m, merr, minfo = core.fromtable(message_table(link, p, f, vn), { root = "BronAanvraagBericht" })
+      local m, merr, minfo = core.fromtable(message_table(link, p, f, vn), { root = N.request_root })
       if not m then
         for _, done in ipairs(list) do done.message:close() end
         return refuse(name, "AXL-B09", ("the request for Hypotheekgever %s, product %q cannot be built (%s)")

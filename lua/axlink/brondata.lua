@@ -20,6 +20,11 @@ local bronaanvraag = require "axlink.bronaanvraag"
 
 local M = {}
 
+-- The request's elements an answer repeats, by role: names from the AX
+-- profile (DESIGN 7.3), never spelled here. The answer's own elements
+-- (SysteemMelding, Bron) are not the profile's.
+local N = require("axlink.profile").default().names
+
 local CONSENT_EXPIRED = "Consent for consumer data has expired"
 
 local function refuse(name, code, text, extra)
@@ -61,12 +66,12 @@ end
 -- read from the platform holds none; the modelled ones hold one per person).
 local function persoons_id_of(t)
   local found
-  for _, holder in ipairs { first(t.Bron), first(t.Product) } do
+  for _, holder in ipairs { first(t.Bron), first(t[N.product]) } do
     if type(holder) == "table" then
       for _, entries in pairs(holder) do
         if type(entries) == "table" then
           for _, e in ipairs(entries[1] and entries or { entries }) do
-            local id = type(e) == "table" and text(e.PersoonsID)
+            local id = type(e) == "table" and text(e[N.person_key])
             if id then
               if found and found ~= id then return nil end
               found = id
@@ -116,9 +121,9 @@ function M.status(msg_or_path, opts)
   end
   local bron = first(t.Bron)
   if soort == "01" or type(bron) == "table" then
-    local externe = first(t.ExterneBron)
-    local product = (type(bron) == "table" and text(bron.SoortProduct))
-      or (type(externe) == "table" and text(externe.SoortProduct)) or product_of_root(root)
+    local externe = first(t[N.external_source])
+    local product = (type(bron) == "table" and text(bron[N.product_kind]))
+      or (type(externe) == "table" and text(externe[N.product_kind])) or product_of_root(root)
     return { kind = "answer", status = "received", melding = melding, product = product,
       persoons_id = persoons_id_of(t) }
   end

@@ -13,16 +13,12 @@ local cdl = require "axlink.cdl"
 
 local M = {}
 
--- The AX fields this file reads. They belong to the AX profile (DESIGN 7.3);
--- kept in this one table until the profile offers them.
-local AX = {
-  hg = "Hypotheekgever", ref = "RefPartijNAWData", partij = "PartijNAWData", dl = "Dataleverancier",
-  birth_date = "GeboorteDt", initials = "VoorLetters", surname = "GeboorteAchternaam",
-  prefix = "GeboorteTussenvoegsels", first_names = "VoorNamen", birth_place = "GeboortePlaats",
-  birth_country = "GeboorteLand", nationality = "Nationaliteit",
-  -- Dataleverancier fields the host set (DESIGN 4.2's opts.fields), carried along.
-  dl_fields = { "DataMijNr", "GegevensVerzoekVersie", "DataleverancierOntvangerNaam" },
-}
+-- The AX elements this file reads, by role: names from the AX profile
+-- (DESIGN 7.3), never spelled here.
+local P = require("axlink.profile").default()
+local N, PARTY = P.names, P.mapping.party
+-- Dataleverancier fields the host set (DESIGN 4.2's opts.fields), carried along.
+local DL_FIELDS = { N.requester_ref, N.request_version, N.receiver_name }
 
 local function refuse(name, code, text, extra)
   local info = { code = code }
@@ -45,12 +41,12 @@ end
 -- Hypotheekgever in document order.
 local function applicants(t)
   local partij = {}
-  for _, p in ipairs(list(t[AX.partij])) do
+  for _, p in ipairs(list(t[N.party])) do
     if type(p) == "table" and p.ID then partij[p.ID] = p end
   end
   local out = {}
-  for _, hg in ipairs(list(t[AX.hg])) do
-    local ref = type(hg[AX.ref]) == "table" and hg[AX.ref].IDREF
+  for _, hg in ipairs(list(t[N.applicant])) do
+    local ref = type(hg[N.party_ref]) == "table" and hg[N.party_ref].IDREF
     out[#out + 1] = { volgnummer = hg.Volgnummer, partij = ref and partij[ref] or nil }
   end
   return out
@@ -65,8 +61,8 @@ end
 -- A PartijNAWData as a delivery person, for grading another one against it.
 local function as_person(p)
   if type(p) ~= "table" then return {} end
-  return { birth_date = text(p[AX.birth_date]), initials = text(p[AX.initials]), surname = text(p[AX.surname]),
-    prefix = text(p[AX.prefix]) }
+  return { birth_date = text(p[PARTY.birth_date]), initials = text(p[PARTY.initials]),
+    surname = text(p[PARTY.surname]), prefix = text(p[PARTY.prefix]) }
 end
 
 local function grade(person, partij)
@@ -125,10 +121,10 @@ end
 
 -- The Dataleverancier fields to carry for a reference, from the old tables.
 local function dl_fields(old_t, ref)
-  for _, d in ipairs(list(old_t[AX.dl])) do
+  for _, d in ipairs(list(old_t[N.supplier])) do
     if type(d) == "table" and d.ID == ref then
       local f = {}
-      for _, k in ipairs(AX.dl_fields) do f[k] = text(d[k]) end
+      for _, k in ipairs(DL_FIELDS) do f[k] = text(d[k]) end
       return next(f) and f or nil
     end
   end
@@ -148,7 +144,7 @@ function M.carry(new, old, opts)
   if type(opts) ~= "table" then error("bad argument #2 to 'carry' (table or nil expected)", 2) end
   local name = name_of(new)
   for _, m in ipairs { new, old } do
-    if m:root() ~= "OfferteAanvraag" then
+    if m:root() ~= N.root then
       return refuse(name_of(m), "AXL-L32", ("not an AX OfferteAanvraag: root is %s"):format(m:root()))
     end
   end
@@ -224,7 +220,7 @@ end
 -- @return { added, removed, changed }, or nil, message, info
 function M.links_diff(old, new)
   for _, m in ipairs { old, new } do
-    if m:root() ~= "OfferteAanvraag" then
+    if m:root() ~= N.root then
       return refuse(name_of(m), "AXL-L32", ("not an AX OfferteAanvraag: root is %s"):format(m:root()))
     end
   end
@@ -293,12 +289,12 @@ end
 
 -- The comparison per field; `ax` is the PartijNAWData field.
 local FIELDS = {
-  { field = "surname", ax = AX.surname, same = function(a, b) return fold(a) == fold(b) end },
-  { field = "prefix", ax = AX.prefix, same = function(a, b) return fold(a) == fold(b) end },
-  { field = "initials", ax = AX.initials, same = function(a, b)
+  { field = "surname", ax = PARTY.surname, same = function(a, b) return fold(a) == fold(b) end },
+  { field = "prefix", ax = PARTY.prefix, same = function(a, b) return fold(a) == fold(b) end },
+  { field = "initials", ax = PARTY.initials, same = function(a, b)
     return fold(a):gsub("%A", "") == fold(b):gsub("%A", "") end },
-  { field = "first_names", ax = AX.first_names, same = function(a, b) return fold(a) == fold(b) end },
-  { field = "birth_date", ax = AX.birth_date, same = function(a, b)
+  { field = "first_names", ax = PARTY.first_names, same = function(a, b) return fold(a) == fold(b) end },
+  { field = "birth_date", ax = PARTY.birth_date, same = function(a, b)
     -- A BRP date may be partial ("1958-00-00"): its known parts must agree.
     local c = a:sub(1, 10)
     for _, r in ipairs { { 1, 4 }, { 6, 7 }, { 9, 10 } } do
@@ -307,11 +303,11 @@ local FIELDS = {
     end
     return #c == 10 and #b == 10
   end },
-  { field = "birth_place", ax = AX.birth_place, same = function(a, b) return fold(a) == fold(b) end },
+  { field = "birth_place", ax = PARTY.birth_place, same = function(a, b) return fold(a) == fold(b) end },
   -- Facts use ISO 3166 alpha-2; the AX has HDN's "NL Nederland".
-  { field = "birth_country", ax = AX.birth_country, same = function(a, b)
+  { field = "birth_country", ax = PARTY.birth_country, same = function(a, b)
     return a:upper() == (b:match("^(%S+)") or ""):upper() end },
-  { field = "nationalities", ax = AX.nationality, same = function(a, b)
+  { field = "nationalities", ax = PARTY.nationality, same = function(a, b)
     local code = (b:match("^(%S+)") or ""):upper()
     for _, n in ipairs(a) do if type(n) == "string" and n:upper() == code then return true end end
     return false
@@ -339,7 +335,7 @@ end
 function M.verify_identity(msg, delivery, opts)
   opts = opts or {}
   local name = name_of(msg)
-  if msg:root() ~= "OfferteAanvraag" then
+  if msg:root() ~= N.root then
     return refuse(name, "AXL-L32", ("not an AX OfferteAanvraag: root is %s"):format(msg:root()))
   end
   local ok, err, info = cdl.validate(delivery)

@@ -8,6 +8,10 @@ local axlink = require "axlink"
 
 local M = {}
 
+-- The AX elements the summary counts, by role: names from the AX profile
+-- (DESIGN 7.3), never spelled here.
+local N = require("axlink.profile").default().names
+
 --- The folder holding the example data: next to this module when installed
 -- as a rock, or examples/data in a source checkout (found relative to this
 -- file, not to the working directory).
@@ -32,32 +36,32 @@ function M.summary(msg)
   local t = msg:totable()
   local lines = {}
   local by_id = {}
-  for _, p in ipairs(t.PartijNAWData or {}) do
+  for _, p in ipairs(t[N.party] or {}) do
     if p.ID then by_id[p.ID] = p end
   end
-  for _, hg in ipairs(t.Hypotheekgever or {}) do
-    local ref = hg.RefPartijNAWData and hg.RefPartijNAWData.IDREF
+  for _, hg in ipairs(t[N.applicant] or {}) do
+    local ref = hg[N.party_ref] and hg[N.party_ref].IDREF
     local partij = ref and by_id[ref]
-    local soort = partij and select(2, axlink.code(partij.SoortPartij or "")) or "unknown"
+    local soort = partij and select(2, axlink.code(partij[N.party_kind] or "")) or "unknown"
     local incomes = {}
-    for _, ink in ipairs(hg.Inkomsten or {}) do
+    for _, ink in ipairs(hg[N.incomes] or {}) do
       for name, v in pairs(ink) do
         if type(v) == "table" then incomes[#incomes + 1] = name .. " x" .. #v end
       end
     end
     table.sort(incomes)
-    local ident = hg.Identificatie
+    local ident = hg[N.identification]
     lines[#lines + 1] = ("Hypotheekgever %s -> PartijNAWData %s (%s); income: %s; "
       .. "ExterneIdentificatie: %d")
       :format(hg.Volgnummer or "?", ref or "none", soort,
         #incomes > 0 and table.concat(incomes, ", ") or "none",
-        count(ident and ident.ExterneIdentificatie))
+        count(ident and ident[N.external_id]))
   end
   lines[#lines + 1] = ("Dataleverancier entities: %d; Lening: %d with %d Leningdeel")
-    :format(count(t.Dataleverancier), count(t.Lening),
+    :format(count(t[N.supplier]), count(t[N.loan]),
       (function()
         local n = 0
-        for _, l in ipairs(t.Lening or {}) do n = n + count(l.Leningdeel) end
+        for _, l in ipairs(t[N.loan] or {}) do n = n + count(l[N.loan_part]) end
         return n
       end)())
   return lines
