@@ -11,6 +11,9 @@ local argparse = require "argparse"
 local axlink = require "axlink"
 local core = require "axlink.core"
 
+-- AX element names, from the AX profile (DESIGN 7.3).
+local N = require("axlink.profile").default().names
+
 local M = {}
 
 local EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
@@ -144,7 +147,7 @@ end
 function Run:read_ax(path, opts)
   local msg, err, info = self:read_message(path, opts)
   local root = msg and msg:root()
-  if not msg or root ~= "OfferteAanvraag" then
+  if not msg or root ~= N.root then
     local format = cdl_format_of(path)
     if format then
       fail(("%s is a CDL file (format %s), not an AX message: `axlink show %s` summarises it")
@@ -301,7 +304,7 @@ function commands.check(run, a)
   local msg = run:read_ax(a.file)
   local opts = { mode = a.mode, schema = schema }
   if a.max_externe or a.max_dataleverancier then
-    opts.limits = { ExterneIdentificatie = a.max_externe, Dataleverancier = a.max_dataleverancier }
+    opts.limits = { [N.external_id] = a.max_externe, [N.supplier] = a.max_dataleverancier }
   end
   local report = msg:check(opts)
   local exit = worst(report.problems)
@@ -322,7 +325,7 @@ local MISSING_TEXT = { ref = "no RefDataleverancier", entity = "no Dataleveranci
 -- without its reference, entity or key makes the exit status 1.
 function commands.links(run, a)
   local msg = run:read_ax(a.file)
-  local report_r18 = msg:root() ~= "OfferteAanvraag" and msg:check() or nil
+  local report_r18 = msg:root() ~= N.root and msg:check() or nil
   if report_r18 then
     if a.json then
       io.stdout:write(to_json({ file = a.file, ok = false, links = array(), problems = array(report_r18.problems) }),
@@ -429,22 +432,22 @@ function commands.link(run, a)
   local delivery, derr, dinfo = axlink.cdl.read(a.cdl, { format = a.format, person_id = a.person_id })
   if not delivery then fail(derr, EXIT_BAD, dinfo) end
   local match = parse_match(a.match, a.skip, delivery)
-  local result, lerr, linfo = msg:link(delivery, { match = match, force = a.force, replace = a.replace })
-  if not result then
+  -- One all-or-nothing step (DESIGN 7.4): link, fill, check on the message.
+  local result, lerr, linfo = axlink.cdl.apply(msg, delivery, { match = match, force = a.force,
+    replace = a.replace, fill = a.fill, household = a.household, pension_basis = a.pension_basis,
+    overwrite = a.overwrite })
+  local report
+  if result then
+    report = result.report
+  elseif linfo and linfo.code == "AXL-C25" then
+    -- Rule errors the step would introduce: reported like any rule error
+    -- (exit 1), and the message is as it was.
+    report, result = linfo.report, { links = {}, skipped = {}, warnings = {} }
+  else
     run.details = explain_refusal(run, linfo)
     fail(lerr, EXIT_BAD, linfo)
   end
-  local filled
-  if a.fill then
-    local t = msg:totable()
-    local fr, ferr, finfo = axlink.cdl.fill(t, delivery, { household = a.household,
-      pension_basis = a.pension_basis, overwrite = a.overwrite })
-    if not fr then fail(ferr, EXIT_BAD, finfo) end
-    local ok, uerr, uinfo = msg:settable(t)
-    if not ok then fail(uerr, EXIT_BAD, uinfo) end
-    filled = fr
-  end
-  local report = msg:check()
+  local filled = a.fill and result.changes and result or nil
   local exit = worst(report.problems)
   if exit == EXIT_OK then
     if xml_out then write_output(xml_out, msg) end
@@ -522,7 +525,7 @@ commands["schema-check"] = function(run, a)
       return ("%s..%s"):format(o.min, o.max == math.huge and "unbounded" or o.max)
     end
     io.stdout:write(("ExterneIdentificatie per Hypotheekgever: %s\nDataleverancier: %s\n"):format(
-      fmt(limits.ExterneIdentificatie), fmt(limits.Dataleverancier)))
+      fmt(limits[N.external_id]), fmt(limits[N.supplier])))
     run:print_problems(report.problems, run.paint)
     io.stdout:write(report.ok and run.paint("ok", "conforms to the ketenafspraak\n")
       or run.paint("error", "does not conform\n"))
@@ -879,8 +882,8 @@ local function parser()
   link:flag("--force", "Link despite a birth-date conflict.")
   link:flag("--replace", "Replace an earlier link to a file of the same supplier.")
   link:flag("--fill", "Fill the AX from the CDL data (see doc/mapping.md).")
-  option(link, "--household", "single or couple (the AOW amount depends on it).")
-  option(link, "--pension-basis", "accrued or reachable (lender policy).")
+  option(link, "--household", "single or couple (the AOW amount depends on it)."):choices { "single", "couple" }
+  option(link, "--pension-basis", "accrued or prospective (lender policy)."):choices { "accrued", "prospective" }
   link:flag("--overwrite", "Let --fill overwrite existing values.")
   option(link, "--provenance", "Write fill's change list as JSON here (- for standard output).")
   option(link, "--schema", "The receiver's XSD: limits and validation.")

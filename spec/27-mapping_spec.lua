@@ -1,0 +1,233 @@
+-- One mapping path (DESIGN 7.1-7.4): the same facts give the same AX,
+-- whichever CDL delivered them; a user's format with only decode and
+-- person.facts fills the same fields; cdl.apply is all or nothing; the old
+-- route (totable, fill, settable) gives the same bytes as apply.
+
+local axlink = require "axlink"
+
+local DIR = "spec/fixtures/same-person/"
+local AANVRAAG = DIR .. "aanvraag.xml"
+
+local FILES = {
+  ["ockto-json"] = { DIR .. "ockto.json" },
+  ["iwize-json"] = { DIR .. "iwize.json" },
+}
+
+local function brondata_files()
+  local list = {}
+  local p = io.popen("ls " .. DIR .. "brondata/*.xml 2>/dev/null")
+  for line in p:lines() do list[#list + 1] = line end
+  p:close()
+  return list
+end
+FILES["hdn-brondata-xml"] = brondata_files()
+
+-- The invented person's facts (/tmp/vocab.md, doc/mapping.md), as each
+-- format must decode them.
+local FACTS = {
+  identity = { source = "BRP", date = "2026-11-02", first_names = "Johanna Maria", initials = "JM", prefix = "de",
+    surname = "Vries", birth_date = "1985-03-15", gender = "female", birth_country = "NL", birth_place = "Utrecht",
+    nationalities = { "NL" } },
+  address = { source = "BRP", date = "2026-11-02", street = "Lindelaan", number = "12", letter = "A",
+    postcode = "3521AB", city = "Utrecht", country = "NL" },
+  aow = { source = "MPO", date = "2026-11-02", start = "2053-06-15", yearly_single = "19400.00",
+    yearly_couple = "13300.00", full_accrual = true },
+  pensions = { { source = "MPO", date = "2026-11-02", kind = "old_age", start = "2053-06-15",
+    provider = "Pensioenfonds Zorg", yearly_accrued = "8200.00", yearly_prospective = "19100.00" } },
+  study_loans = { { source = "DUO", date = "2026-11-02", debt = "18450.00", monthly = "142.37",
+    repayment_start = "2012-01-01", regime = "pre-2015", remaining_months = 180 } },
+}
+
+-- What the mapping writes for these facts with household "couple" and
+-- pension basis "accrued": written out, not computed.
+local HG = "/OfferteAanvraag/Hypotheekgever[1]/"
+local NAW = "/OfferteAanvraag/PartijNAWData[1]/"
+local EXPECTED = {
+  { NAW .. "VoorNamen", "Johanna Maria", "BRP" },
+  { NAW .. "GeboorteLand", "NL Nederland", "BRP" },
+  { NAW .. "GeboortePlaats", "Utrecht", "BRP" },
+  { NAW .. "Nationaliteit", "NL Nederland", "BRP" },
+  { NAW .. "StraatNaam", "Lindelaan", "BRP" },
+  { NAW .. "HuisNr", "12", "BRP" },
+  { NAW .. "HuisNrToevoeging", "A", "BRP" },
+  { NAW .. "Postcode", "3521AB", "BRP" },
+  { NAW .. "PlaatsNaam", "Utrecht", "BRP" },
+  { NAW .. "Land", "NL Nederland", "BRP" },
+  { HG .. "Inkomsten[1]/Uitkering[1]/SoortUitkering", "09 AOW", "MPO" },
+  { HG .. "Inkomsten[1]/Uitkering[1]/BrutoJaarUitkering", "13300.00", "MPO" },
+  { HG .. "Inkomsten[1]/Uitkering[1]/IngangsDt", "2053-06-15", "MPO" },
+  { HG .. "Inkomsten[1]/Uitkering[1]/AOWVolledigeOpbouwJN", "J Ja", "MPO" },
+  { HG .. "Inkomsten[1]/Pensioen[1]/IngangsDtPensioen", "2053-06-15", "MPO" },
+  { HG .. "Inkomsten[1]/Pensioen[1]/PensioenInkomen", "8200.00", "MPO" },
+  { HG .. "Verplichtingen[1]/SoortVerplichting", "12 Studielening", "DUO" },
+  { HG .. "Verplichtingen[1]/MaandBedrag", "142.37", "DUO" },
+  { HG .. "Verplichtingen[1]/VerplichtingBedrag", "18450.00", "DUO" },
+  { HG .. "Verplichtingen[1]/VerplichtingInMnd", "180", "DUO" },
+}
+
+local OPTS = { fill = true, household = "couple", pension_basis = "accrued", today = "2026-11-20" }
+
+local function with(opts, extra)
+  local o = {}
+  for k, v in pairs(opts) do o[k] = v end
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
+local function changes_of(result)
+  local list = {}
+  for i, c in ipairs(result.changes) do list[i] = { c.path, c.new, c.source } end
+  return list
+end
+
+-- The AX of the filled person without the link itself (the keys differ by
+-- CDL): its PartijNAWData and its Hypotheekgever's Inkomsten/Verplichtingen.
+local function filled_part(msg)
+  local t = msg:totable()
+  local hg = t.Hypotheekgever[1]
+  return { t.PartijNAWData[1], hg.Inkomsten, hg.Verplichtingen }
+end
+
+local function apply_file(paths)
+  local delivery = assert(axlink.cdl.read(paths))
+  local msg = assert(axlink.read(AANVRAAG))
+  local result, err = axlink.cdl.apply(msg, delivery, with(OPTS, { match = { [delivery.persons[1].id] = 1 } }))
+  assert(result, err)
+  return delivery, msg, result
+end
+
+describe("one mapping path", function()
+  describe("the same person from three CDLs", function()
+    for _, name in ipairs { "ockto-json", "iwize-json", "hdn-brondata-xml" } do
+      it(name .. " decodes the invented person's facts", function()
+        assert.is_true(#FILES[name] > 0)
+        local d = assert(axlink.cdl.read(FILES[name]))
+        assert.are.equal(name, d.format)
+        assert.are.equal(1, #d.persons)
+        assert.are.same(FACTS, d.persons[1].facts)
+      end)
+
+      it(name .. " fills exactly the expected fields and values", function()
+        local _, msg, result = apply_file(FILES[name])
+        assert.are.same(EXPECTED, changes_of(result))
+        assert.are.equal(0, #result.conflicts)
+        assert.is_true(result.report.ok)
+        assert.is_true(msg:check().ok)
+      end)
+    end
+
+    it("gives identical AX fields and change lists whichever CDL delivered the facts", function()
+      local first_part, first_changes
+      for _, name in ipairs { "ockto-json", "iwize-json", "hdn-brondata-xml" } do
+        local _, msg, result = apply_file(FILES[name])
+        local full = {}
+        for i, c in ipairs(result.changes) do
+          full[i] = { c.path, c.new, c.source, c.source_date, c.kind, c.old }
+        end
+        if not first_part then
+          first_part, first_changes = filled_part(msg), full
+        else
+          assert.are.same(first_part, filled_part(msg))
+          assert.are.same(first_changes, full)
+        end
+      end
+    end)
+  end)
+
+  describe("a user's format with only decode and person.facts", function()
+    local path = os.tmpname()
+    setup(function()
+      local f = assert(io.open(path, "w"))
+      f:write("# facts-only v1\n")
+      f:close()
+      assert(axlink.cdl.register {
+        name = "facts-only",
+        detect = function(bytes) return bytes:sub(1, 16) == "# facts-only v1\n" end,
+        decode = function()
+          return { id = "FACTS-ONLY-1", persons = { { id = "fo-1", birth_date = "1985-03-15", initials = "JM",
+            surname = "Vries", prefix = "de", facts = FACTS } } }
+        end,
+      })
+    end)
+    teardown(function() os.remove(path) end)
+
+    it("fills the same fields with the same values", function()
+      local _, msg, result = apply_file({ path })
+      assert.are.same(EXPECTED, changes_of(result))
+      local _, ockto_msg = apply_file(FILES["ockto-json"])
+      assert.are.same(filled_part(ockto_msg), filled_part(msg))
+    end)
+  end)
+
+  describe("apply is all or nothing", function()
+    local function unchanged_after(opts, delivery, code)
+      local msg = assert(axlink.read(AANVRAAG))
+      local before = msg:serialize()
+      local result, err, info = axlink.cdl.apply(msg, delivery, opts)
+      assert.is_nil(result)
+      assert.are.equal(code, info.code, err)
+      assert.are.equal(before, msg:serialize())
+      assert.are.same({}, msg:links())
+      return info
+    end
+
+    local function hand_delivery(facts, extra)
+      local p = { id = "h-1", birth_date = "1985-03-15", initials = "JM", surname = "Vries", prefix = "de",
+        facts = facts }
+      for k, v in pairs(extra or {}) do p[k] = v end
+      return { id = "HAND-1", persons = { p } }
+    end
+
+    it("leaves the bytes as they were when the link refuses (a birth-date conflict)", function()
+      unchanged_after(OPTS, hand_delivery(FACTS, { birth_date = "1985-03-16" }), "AXL-L03")
+    end)
+
+    it("leaves the bytes as they were when the fill refuses (a format's fill writes a field AX lacks)", function()
+      assert(axlink.cdl.register {
+        name = "bad-fill", detect = function() return false end, decode = function() end,
+        fill = function(ctx) ctx:set("PartijNAWData", "Schoenmaat", "43", { source = "X" }) end,
+      })
+      local d = hand_delivery(FACTS)
+      d.format = "bad-fill"
+      local info = unchanged_after(OPTS, d, "AXL-C22")
+      assert.are.equal("Schoenmaat", info.field)
+    end)
+
+    it("leaves the bytes as they were when the check finds an error the step introduced", function()
+      local info = unchanged_after(with(OPTS, { limits = { ExterneIdentificatie = { max = 0 } } }),
+        hand_delivery(FACTS), "AXL-C25")
+      assert.is_table(info.report)
+      assert.is_true(#info.problems > 0)
+      assert.are.equal("error", info.problems[1].severity)
+    end)
+
+    it("refuses bad options before it changes anything", function()
+      unchanged_after(with(OPTS, { pension_basis = "reachable" }), hand_delivery(FACTS), "AXL-C26")
+      unchanged_after(with(OPTS, { household = "both" }), hand_delivery(FACTS), "AXL-C26")
+    end)
+
+    it("links without filling when opts.fill is not set", function()
+      local msg = assert(axlink.read(AANVRAAG))
+      local result = assert(axlink.cdl.apply(msg, hand_delivery(FACTS), { today = "2026-11-20" }))
+      assert.are.equal(1, #result.links)
+      assert.are.same({}, result.changes)
+      assert.is_nil(msg:totable().Hypotheekgever[1].Inkomsten)
+    end)
+  end)
+
+  describe("the old route", function()
+    it("gives the same bytes as apply: link, totable, fill, settable", function()
+      local delivery = assert(axlink.cdl.read(FILES["ockto-json"]))
+      local match = { [delivery.persons[1].id] = 1 }
+      local a = assert(axlink.read(AANVRAAG))
+      assert(axlink.cdl.apply(a, delivery, with(OPTS, { match = match })))
+      local b = assert(axlink.read(AANVRAAG))
+      assert(b:link(delivery, { match = match }))
+      local t = b:totable()
+      local r = assert(axlink.cdl.fill(t, delivery, OPTS))
+      assert(b:settable(t))
+      assert.are.same(EXPECTED, changes_of(r))
+      assert.are.equal(a:serialize(), b:serialize())
+    end)
+  end)
+end)
