@@ -91,7 +91,7 @@ describe("examples #subprocess", function()
         "link: person 1 -> Hypotheekgever 2, Dataleverancier DL1 (verified)",
         "link: person 2 -> Hypotheekgever 4, Dataleverancier DL2 (verified)",
         "warning: AXL-L20",
-        "fill: 4 change(s), 0 proposal(s), 2 conflict(s)",
+        "fill: 4 change(s), 3 proposal(s), 2 conflict(s)",
         "check: ok",
         "host: returned: 0, 2 linked, 4 filled, check ok",
       })
@@ -253,7 +253,7 @@ describe("examples #subprocess", function()
         "CDL ockto-bundled.json: format ockto-json, supplier 02 Ockto, 2 person(s)",
         "linked: person 1 -> Hypotheekgever 2, Dataleverancier DL1 (verified)",
         "linked: person 2 -> Hypotheekgever 4, Dataleverancier DL2 (verified)",
-        "fill (household couple, pension basis accrued): 4 change(s), 0 proposal(s), 2 conflict(s)",
+        "fill (household couple, pension basis accrued): 4 change(s), 3 proposal(s), 2 conflict(s)",
         "  changed  /OfferteAanvraag/Hypotheekgever[1]/Inkomsten[1]/Pensioen[1]/PensioenInkomen <- MPO (derived)",
         "  conflict /OfferteAanvraag/Hypotheekgever[2]/Inkomsten[1]/Uitkering[1]/BrutoJaarUitkering " ..
           "(MPO differs; not overwritten)",
