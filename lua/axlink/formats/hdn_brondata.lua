@@ -4,8 +4,11 @@
 -- answers back one message per product: BasisRegistratiePersonenBericht
 -- (BRP), LoondienstInkomstenBericht (UWV verzekeringsbericht),
 -- PensioenOverzichtBericht (Mijnpensioenoverzicht) and StudieLeningBericht
--- (DUO). `decode` reads one answer; `join` merges the answers of one data
--- file into one delivery; `fill` maps the facts onto the AX (doc/mapping.md).
+-- (DUO). `decode` reads one answer into a delivery whose persons carry
+-- `facts` in the shared vocabulary (DESIGN 7.2, doc/mapping.md); `join`
+-- merges the answers of one data file into one delivery. The format only
+-- decodes: it names no AX element, and the one mapping (axlink.mapping)
+-- fills the AX from the facts (DESIGN 7.1).
 --
 -- WHAT IS PUBLIC AND WHAT IS ASSUMED. HDN's brondata schemas are
 -- members-only, and no complete brondata answer is public. Public are:
@@ -31,19 +34,22 @@
 -- entries under Product or, as the public answer holds its content, under
 -- Bron. It still needs Dataleverancier/DataleverancierID and a PersoonsID per
 -- entry. ASSUMED as well: the product codes other than 26 (27, 28, 29 below)
--- and every element name inside a person entry (Voornamen, Adres,
--- Dienstbetrekking/Periode/SVLoon, AOW/OpgebouwdSamenwonend,
--- Pensioenregeling, Schuldsaldo, OphaalDt, ToestemmingEindDt, ...), which are
--- INVENTED here in HDN's style (PascalCase Dutch, Volgnummer on repeating
--- entities, "code omschrijving" values) after the sources' public
--- vocabularies. They live in this file only, so that a real schema can
--- replace them in one place. examples/data/brondata-README.md says the same.
+-- and every element name and code value inside a person entry (Voornamen,
+-- Adres, HuisLetter, Dienstbetrekking/Periode/SVLoon, AOW/TeBereikenSamenwonend,
+-- Pensioenregeling, Schuldsaldo, Leenstelsel, OphaalDt, ToestemmingEindDt,
+-- "01 Man", "01 Ouderdomspensioen", ...), which are INVENTED here in HDN's
+-- style (PascalCase Dutch, Volgnummer on repeating entities, "code
+-- omschrijving" values) after the sources' public vocabularies. They live in
+-- this file only, so that a real schema can replace them in one place.
+-- examples/data/brondata-README.md says the same.
 --
--- No BSN enters a delivery: decode drops every element whose name says BSN
--- (BRP answers carry a Burgerservicenummer) and, as a second net, any value
--- of nine digits that passes the BSN eleven-test, wherever it stands.
+-- No BSN enters a delivery: decode reads only the elements the facts need
+-- (never the Burgerservicenummer a BRP answer carries) and, as a second net,
+-- drops any text value of nine digits that passes the BSN eleven-test and
+-- refuses a key that does.
 -- @module axlink.formats.hdn_brondata
 
+local common = require "axlink.formats.common"
 local values = require "axlink.values"
 
 local NAME = "hdn-brondata-xml"
@@ -54,84 +60,35 @@ local M = {
     .. "inner field names modelled, not official",
 }
 
--- The four answers this format reads, keyed by root element (public names). `entity` is the
--- per-person element under Product; `source` the short code used in
--- delivery.sources and as the provenance source; `key` the name of the
--- product's facts in person.data; `rank` the merge order (BRP first, as it
--- is the one that names the person); `date` the field holding the date the
--- facts hold for (provenance), OphaalDt when it is missing; `product` the
--- SoortProduct used when the answer names none: "26 Basis Registratie
--- Personen" is public, 27, 28 and 29 are ASSUMED (HDN's code list is not).
-local PRODUCTS = {
-  BasisRegistratiePersonenBericht = { entity = "BasisRegistratiePersonen", source = "BRP", key = "brp", rank = 1,
-    date = "OphaalDt", product = "26 Basis Registratie Personen" },
-  LoondienstInkomstenBericht = { entity = "LoondienstInkomsten", source = "UWV", key = "loondienst", rank = 2,
-    date = "DownloadDt", product = "27 Loondienst Inkomsten" },
-  PensioenOverzichtBericht = { entity = "PensioenOverzicht", source = "MPO", key = "pensioen", rank = 3,
-    date = "StandPerDt", product = "28 Pensioen Overzicht" },
-  StudieLeningBericht = { entity = "StudieLening", source = "DUO", key = "studielening", rank = 4,
-    date = "PeilDt", product = "29 Studie Lening" },
-}
-local BY_SOURCE = {}
-for root, p in pairs(PRODUCTS) do
-  p.root = root
-  BY_SOURCE[p.source] = p
-end
-
--- Elements inside a product entry that may repeat. totable makes an
--- element an array only when it carries a Volgnummer or occurs twice, so a
--- sender that omits the Volgnummer on a single one would otherwise change
--- the shape of person.data.
-local REPEATING = { Adres = true, Dienstbetrekking = true, Periode = true, Pensioenregeling = true, Kind = true }
-
---- Code values the fill writes or proposes. A host replaces entries here
--- (`format.codes.aow = ...`) or per call with `opts.codes`; entries marked
--- INVENTED are not from an HDN code list.
-M.codes = {
-  aow = "09 AOW",                                         -- Uitkering/SoortUitkering (DESIGN 7.3)
-  studielening = "12 Studielening",                       -- Verplichtingen/SoortVerplichting (DESIGN 7.3)
-  studielening_geen = "02 Ja, maar geen sprake van een studielening",  -- as in examples/data/aanvraag.xml
-  studielening_wel = "03 Ja, er is sprake van een studielening",       -- INVENTED
-  ouderdomspensioen = "01",   -- code of SoortPensioen for old-age pension in the (INVENTED) PensioenOverzicht
-  melding_ok = "01",          -- SysteemMelding/MeldingSoort "01 Verzoek is met succes verwerkt" (public)
-}
-
--- {======================================================================
--- Small helpers
--- =======================================================================
-
-local function basename(path)
-  return type(path) == "string" and path:match("([^/]+)$") or "input"
-end
-
--- An element's text: a string, or the [1] of a text element with attributes;
--- nil for an empty one (HDN forbids empty fields, so it says nothing).
-local function text(v)
-  if type(v) == "table" then v = v[1] end
-  if type(v) ~= "string" or v:match("^%s*$") then return nil end
-  return v
-end
-
 local list = values.list
 
-local function code_of(v)
-  v = text(v)
-  if not v then return nil end
-  return (values.code(v))
-end
+-- {======================================================================
+-- The codes of this format's own input
+-- =======================================================================
 
-local function complete_date(v)
-  v = text(v)
-  if not v or not v:match("^%d%d%d%d%-%d%d%-%d%d$") then return nil end
-  if v:sub(1, 4) == "0000" or v:sub(6, 7) == "00" or v:sub(9, 10) == "00" then return nil end
-  return v
-end
+-- SysteemMelding/MeldingSoort "01 Verzoek is met succes verwerkt" (public).
+local MELDING_OK = "01"
 
--- A date as BRP may give it (unknown parts as 00), for verification only.
-local function any_date(v)
-  v = text(v)
-  if v and v:match("^%d%d%d%d%-%d%d%-%d%d$") then return v end
-  return nil
+-- The codes below are INVENTED (see the module comment), each after the
+-- source's own public list.
+-- Geslacht, after BRP's geslachtsaanduiding M, V, O.
+local GENDER = { ["01"] = "male", ["02"] = "female", ["03"] = "unknown" }
+-- Adres/SoortAdres: BRP knows a woonadres and a briefadres; the address fact
+-- is where the person lives.
+local WOONADRES = "01"
+-- Pensioenregeling/SoortPensioen, after Mijnpensioenoverzicht's kinds.
+local PENSION_KIND = { ["01"] = "old_age", ["02"] = "partner", ["03"] = "orphan", ["04"] = "disability" }
+-- StudieLening/Leenstelsel: the studievoorschot of 2015 or the student
+-- finance before it (the two regimes lenders weigh differently); any other
+-- regime DUO names is "other".
+local LOAN_REGIME = { ["01"] = "SF15", ["02"] = "pre-2015" }
+
+-- {======================================================================
+-- Reading element values: a refusal names the element's path, never its value
+-- =======================================================================
+
+local function refuse(path, what)
+  common.refuse(NAME, path, what)
 end
 
 -- The BSN eleven-test ("elfproef"): 9 digits, weights 9..2 and -1.
@@ -143,57 +100,400 @@ local function elfproef(s)
   return sum % 11 == 0 and s ~= "000000000"
 end
 
-local function bsn_name(k)
-  local l = k:lower():gsub("[%s%-_%.]", "")
-  return l:find("bsn", 1, true) or l:find("burgerservicenummer", 1, true) or l:find("sofinummer", 1, true)
+-- The text of a child element that occurs at most once, untrimmed; nil when
+-- absent. totable gives a text element with attributes as { [1] = text }.
+local function raw(obj, key, path)
+  local v = obj[key]
+  if v == nil then return nil end
+  local p = path .. "/" .. key
+  if type(v) == "table" then
+    if v[2] ~= nil then refuse(p, "occurs more than once") end
+    v = v[1]
+  end
+  if type(v) ~= "string" then refuse(p, "text expected") end
+  return v
 end
 
--- A copy of a parsed entry for person.data: BSN fields and BSN-like values
--- dropped, repeating entities as arrays. totable's tables are plain, but a
--- copy keeps the delivery independent of the parsed message.
-local function clean(v)
-  if type(v) == "string" then
-    if elfproef(v) then return nil end
-    return v
-  end
-  if type(v) ~= "table" then return nil end
+-- Text as a fact holds it: trimmed, nil when empty (HDN forbids empty
+-- fields, so one says nothing), and nil when it looks like a BSN.
+local function text_of(v, p)
+  if not utf8.len(v) then refuse(p, "not valid UTF-8") end
+  v = common.trim((v:gsub("[\t\r\n]", " ")))
+  if v:find("[%z\1-\31\127]") then refuse(p, "control character in text") end
+  if v == "" or elfproef(v) then return nil end
+  return v
+end
+
+local function text(obj, key, path)
+  local v = raw(obj, key, path)
+  return v and text_of(v, path .. "/" .. key)
+end
+
+-- Every value of an element that may repeat without a Volgnummer.
+local function texts(obj, key, path)
   local out = {}
-  for k, x in pairs(v) do
-    if type(k) == "number" then
-      out[k] = clean(x)
-    elseif not bsn_name(k) then
-      local c = clean(x)
-      if REPEATING[k] and type(c) == "table" then c = list(c) end
-      out[k] = c
-    end
+  for i, v in ipairs(list(type(obj[key]) == "string" and { obj[key] } or obj[key])) do
+    local p = ("%s/%s[%d]"):format(path, key, i)
+    if type(v) == "table" then v = v[1] end
+    if type(v) ~= "string" then refuse(p, "text expected") end
+    out[#out + 1] = text_of(v, p)
   end
   return out
 end
 
--- Integer cents of an amount string ("1874.20"), or nil. Sums are made in
--- cents so that no binary float ever stands between two decimal amounts.
-local function cents(v)
-  v = text(v)
-  if not v then return nil end
-  local a = values.amount(v)
-  if not a then return nil end
-  local sign, int, frac = a:match("^(%-?)(%d+)%.(%d%d)$")
-  local c = tonumber(int) * 100 + tonumber(frac)
-  return sign == "-" and -c or c
+-- A key goes into the AX as it is, and a key with surrounding whitespace or
+-- a line break breaks the rules there (AXL-R06): refused here, not trimmed,
+-- because the lender sends it back to the CDL byte for byte.
+local function key_text(obj, key, path)
+  local v = raw(obj, key, path)
+  local p = path .. "/" .. key
+  if v == nil or v:match("^%s*$") then refuse(p, "missing or empty") end
+  if v:match("^%s") or v:match("%s$") or v:find("[\r\n]") then
+    refuse(p, "leading or trailing whitespace or a line break")
+  end
+  if elfproef(v) then refuse(p, "nine digits passing the BSN eleven-test: never a key") end
+  return v
 end
 
--- The code tables for one call: format.codes, then opts.codes over them.
-local function codes_for(opts)
-  local c = {}
-  for k, v in pairs(M.codes) do c[k] = v end
-  for k, v in pairs(type(opts.codes) == "table" and opts.codes or {}) do c[k] = v end
-  return c
+local function date(obj, key, path, partial_ok)
+  local v = text(obj, key, path)
+  if v and not common.valid_date(v, partial_ok) then
+    refuse(path .. "/" .. key, partial_ok and "not a date" or "not a complete date")
+  end
+  return v
+end
+
+local function amount(obj, key, path)
+  local v = text(obj, key, path)
+  if v == nil then return nil end
+  local a = common.amount(v)
+  if not a then refuse(path .. "/" .. key, "not an amount") end
+  if a:sub(1, 1) == "-" then refuse(path .. "/" .. key, "negative amount") end
+  return a
+end
+
+local function whole(obj, key, path)
+  local v = text(obj, key, path)
+  if v == nil then return nil end
+  if not v:match("^%d+$") or #v > 9 then refuse(path .. "/" .. key, "whole number expected") end
+  return math.tointeger(tonumber(v))
+end
+
+-- The code of a "code omschrijving" value.
+local function code(obj, key, path)
+  local v = text(obj, key, path)
+  return v and (values.code(v))
+end
+
+local function jn(obj, key, path)
+  local v = text(obj, key, path)
+  if v == nil then return nil end
+  local b = values.jn(v)
+  if b == nil then refuse(path .. "/" .. key, "\"J Ja\" or \"N Nee\" expected") end
+  return b
+end
+
+-- A country as the vocabulary writes it, ISO 3166-1 alpha-2, from a
+-- LandType-style value ("NL Nederland"); nil for a value without such a code.
+local function country_of(v)
+  local c = v and values.code(v)
+  return c and c:match("^%u%u$") or nil
+end
+
+local function country(obj, key, path)
+  return country_of(text(obj, key, path))
+end
+
+-- An age given as years and months (months absent: not stated).
+local function age(obj, years, months, path)
+  local y = whole(obj, years, path)
+  if y == nil then return nil end
+  return { years = y, months = whole(obj, months, path) }
+end
+
+-- A child entity that occurs at most once, or nil.
+local function child(obj, key, path)
+  local v = obj[key]
+  if v == nil then return nil end
+  if type(v) ~= "table" or v[1] ~= nil then refuse(path .. "/" .. key, "one entity expected") end
+  return v
+end
+
+-- Calls f(entity, its path) for each occurrence of a repeating entity.
+local function each(obj, key, path, f)
+  for i, e in ipairs(list(obj[key])) do
+    local p = ("%s/%s[%d]"):format(path, key, i)
+    if type(e) ~= "table" then refuse(p, "not an entity") end
+    f(e, p)
+  end
+end
+
+-- A fact that says something beyond its source and date, else nil.
+local function fact(t)
+  for k in pairs(t) do
+    if k ~= "source" and k ~= "date" then return t end
+  end
+  return nil
+end
+
+local function nonempty(t)
+  return next(t) ~= nil and t or nil
+end
+
+-- Integer cents of a vocabulary amount: sums are made in cents, so that no
+-- binary float ever stands between two decimal amounts.
+local function cents(a)
+  return math.tointeger(tonumber((a:gsub("%.", ""))))
 end
 
 local function from_cents(c)
-  local sign = c < 0 and "-" or ""
-  c = math.abs(c)
-  return values.amount(("%s%d.%02d"):format(sign, c // 100, c % 100))
+  return ("%d.%02d"):format(c // 100, c % 100)
+end
+
+-- {======================================================================
+-- BRP: identity and the current address
+-- =======================================================================
+
+-- A Dutch postcode as the vocabulary writes it: 1234AB, no space.
+local function postcode_of(v, land)
+  if v and (land == nil or land == "NL") and v:match("^%d%d%d%d%s*%a%a$") then
+    return (v:gsub("%s", ""):upper())
+  end
+  return v
+end
+
+-- The address the person lives at: the woonadres flagged current, else the
+-- latest one that has not ended and carries no flag. Two flagged current is
+-- a contradiction this format does not resolve.
+local function current_address(e, at)
+  local current, current_at, flagged
+  each(e, "Adres", at, function(a, where)
+    local kind = code(a, "SoortAdres", where)
+    if kind ~= nil and kind ~= WOONADRES then return end
+    local flag = jn(a, "HuidigAdresJN", where)
+    if flag == true then
+      if flagged then refuse(where .. "/HuidigAdresJN", "a second current address") end
+      flagged, current, current_at = true, a, where
+    elseif not flagged and flag == nil and date(a, "EindDt", where) == nil
+      and (not current or (date(a, "IngangsDt", where) or "") > (date(current, "IngangsDt", current_at) or "")) then
+      current, current_at = a, where
+    end
+  end)
+  return current, current_at
+end
+
+local function address_fact(a, at, fact_date)
+  local number = text(a, "HuisNr", at)
+  if number and not number:match("^%d+$") then refuse(at .. "/HuisNr", "a house number of digits expected") end
+  local land = country(a, "Land", at)
+  return fact {
+    source = "BRP", date = fact_date,
+    street = text(a, "StraatNaam", at), number = number,
+    letter = text(a, "HuisLetter", at), addition = text(a, "HuisNrToevoeging", at),
+    postcode = postcode_of(text(a, "Postcode", at), land), city = text(a, "PlaatsNaam", at),
+    country = land, since = date(a, "IngangsDt", at),
+  }
+end
+
+local function brp_facts(e, at, fact_date)
+  local nationalities = {}
+  for _, n in ipairs(texts(e, "Nationaliteit", at)) do nationalities[#nationalities + 1] = country_of(n) end
+  local address, address_at = current_address(e, at)
+  return {
+    identity = fact {
+      source = "BRP", date = fact_date,
+      first_names = text(e, "Voornamen", at), initials = text(e, "Voorletters", at),
+      prefix = text(e, "Voorvoegsel", at), surname = text(e, "Geslachtsnaam", at),
+      birth_date = date(e, "GeboorteDt", at, true),   -- BRP may give 00 for an unknown part
+      gender = GENDER[code(e, "Geslacht", at)],
+      birth_country = country(e, "GeboorteLand", at), birth_place = text(e, "GeboortePlaats", at),
+      nationalities = nonempty(nationalities),
+    },
+    address = address and address_fact(address, address_at, fact_date),
+  }
+end
+
+-- {======================================================================
+-- UWV: employments from the verzekeringsbericht
+-- =======================================================================
+
+local function next_day(d)
+  local y, m, dd = d:match("^(%d+)%-(%d+)%-(%d+)$")
+  y, m, dd = tonumber(y), tonumber(m), tonumber(dd) + 1
+  if dd > common.days_in_month(y, m) then dd, m = 1, m + 1 end
+  if m > 12 then m, y = 1, y + 1 end
+  return ("%04d-%02d-%02d"):format(y, m, dd)
+end
+
+-- Days from a to b (ISO dates). Noon on both days keeps a daylight-saving
+-- hour of the host's time zone from moving the count.
+local function days_between(a, b)
+  local function t(d)
+    local y, m, dd = d:match("^(%d+)%-(%d+)%-(%d+)$")
+    return os.time { year = tonumber(y), month = tonumber(m), day = tonumber(dd), hour = 12 }
+  end
+  return math.floor((t(b) - t(a)) / 86400 + 0.5)
+end
+
+-- The yearly wage of an employment: the SV wages of its latest unbroken run
+-- of periods that covers a year (12 months, 13 four-week or 52 weekly
+-- periods), when that run reaches into the year before `ref` (the download
+-- date). A gap, an overlap, a period without dates or wage, or less than a
+-- year on record gives none: the format does not extrapolate. SV wages
+-- include the holiday pay paid within the periods.
+local function yearly_wage(db, at, ref)
+  local periods = {}
+  each(db, "Periode", at, function(p, where)
+    periods[#periods + 1] = { first = date(p, "BeginDt", where), last = date(p, "EindDt", where),
+      wage = amount(p, "SVLoon", where) }
+  end)
+  if #periods == 0 or not ref then return nil end
+  for _, p in ipairs(periods) do
+    if not (p.first and p.last and p.wage) then return nil end
+  end
+  table.sort(periods, function(a, b) return a.last > b.last end)
+  local latest = periods[1]
+  if latest.last <= common.add_age(ref, -1, 0) then return nil end
+  local after, sum, expected = next_day(latest.last), 0, nil
+  for _, p in ipairs(periods) do
+    if expected and next_day(p.last) ~= expected then return nil end
+    sum, expected = sum + cents(p.wage), p.first
+    if days_between(p.first, after) >= 364 then return from_cents(sum) end
+  end
+  return nil
+end
+
+-- The contract from the verzekeringsbericht's wording ("schriftelijke
+-- arbeidsovereenkomst voor onbepaalde tijd, geen oproepovereenkomst");
+-- wording that names another contract (an uitzendovereenkomst) is "other".
+local function contract_of(s)
+  if not s then return nil end
+  local l = s:lower()
+  if l:find("oproepovereenkomst", 1, true) and not l:find("geen oproepovereenkomst", 1, true) then
+    return "on_call"
+  end
+  if l:find("onbepaalde tijd", 1, true) then return "permanent" end
+  if l:find("bepaalde tijd", 1, true) then return "temporary" end
+  return "other"
+end
+
+-- An income figure of the IBL tool inside the answer (IblJaarinkomen,
+-- INVENTED: no sample shows one). It is not the signed result of the IBL
+-- tool itself, so the fact says neither official nor signed.
+local function income_statement(e, at, fact_date)
+  local yearly = amount(e, "IblJaarinkomen", at)
+  return yearly and { source = "UWV", date = fact_date, yearly = yearly }
+end
+
+local function uwv_facts(e, at, fact_date)
+  local ref = date(e, "DownloadDt", at) or date(e, "OphaalDt", at)
+  local jobs = {}
+  each(e, "Dienstbetrekking", at, function(db, where)
+    local wage = yearly_wage(db, where, ref)
+    jobs[#jobs + 1] = fact {
+      source = "UWV", date = fact_date,
+      employer = text(db, "WerkgeverNaam", where),
+      start = date(db, "IngangsDt", where), ["end"] = date(db, "EindDt", where),
+      contract = contract_of(text(db, "Contractvorm", where)),
+      yearly_wage = wage, includes_holiday_pay = wage and true or nil,
+    }
+  end)
+  return { employments = nonempty(jobs), income_statement = income_statement(e, at, fact_date) }
+end
+
+-- {======================================================================
+-- Mijnpensioenoverzicht: AOW and pension arrangements
+-- =======================================================================
+
+-- AOW accrues by residence; the "te bereiken" amounts are what the overview
+-- projects at the AOW start, OpbouwPct the build-up reached then.
+local function aow_fact(a, at, fact_date)
+  local pct, full = amount(a, "OpbouwPct", at), nil
+  if pct then full = cents(pct) >= 10000 end
+  return fact {
+    source = "MPO", date = fact_date,
+    start = date(a, "IngangsDt", at),
+    start_age = age(a, "IngangsLeeftijdJaren", "IngangsLeeftijdMaanden", at),
+    yearly_single = amount(a, "TeBereikenAlleenstaand", at),
+    yearly_couple = amount(a, "TeBereikenSamenwonend", at),
+    full_accrual = full,
+  }
+end
+
+-- One entry per Pensioenregeling: the overview gives each arrangement as one
+-- element, so there are no age blocks to merge.
+local function pension_fact(r, at, fact_date)
+  return {
+    source = "MPO", date = fact_date,
+    provider = text(r, "PensioenUitvoerder", at),
+    kind = PENSION_KIND[code(r, "SoortPensioen", at)],
+    id = text(r, "HerkenningsNummer", at),
+    start = date(r, "IngangsDt", at), ["end"] = date(r, "EindDt", at),
+    start_age = age(r, "VanLeeftijdJaren", "VanLeeftijdMaanden", at),
+    end_age = age(r, "TotLeeftijdJaren", "TotLeeftijdMaanden", at),
+    yearly_accrued = amount(r, "Opgebouwd", at),
+    yearly_prospective = amount(r, "TeBereiken", at),
+    indicative = jn(r, "IndicatiefJN", at) or nil,
+  }
+end
+
+local function mpo_facts(e, at, fact_date)
+  local a = child(e, "AOW", at)
+  local pensions = {}
+  each(e, "Pensioenregeling", at, function(r, where)
+    pensions[#pensions + 1] = fact(pension_fact(r, where, fact_date))
+  end)
+  return { aow = a and aow_fact(a, at .. "/AOW", fact_date), pensions = nonempty(pensions) }
+end
+
+-- {======================================================================
+-- DUO: the study loan
+-- =======================================================================
+
+local function duo_facts(e, at, fact_date)
+  local debt, regime = amount(e, "Schuldsaldo", at), code(e, "Leenstelsel", at)
+  if jn(e, "StudieschuldJN", at) == false then
+    -- DUO's "no debt" is a fact of its own: a balance of zero.
+    if debt and cents(debt) > 0 then refuse(at .. "/Schuldsaldo", "a balance where StudieschuldJN says none") end
+    debt = "0.00"
+  end
+  local loan = fact {
+    source = "DUO", date = fact_date,
+    debt = debt, monthly = amount(e, "WettelijkMaandbedrag", at),
+    repayment_start = date(e, "AanvangAflosfaseDt", at),
+    regime = regime and (LOAN_REGIME[regime] or "other"),
+    remaining_months = whole(e, "ResterendeLooptijdMnd", at),
+  }
+  return { study_loans = loan and { loan } }
+end
+
+-- {======================================================================
+-- The four answers
+-- =======================================================================
+
+-- Keyed by root element (public names). `entity` is the per-person element
+-- under Product; `source` the register, in delivery.sources and on every
+-- fact; `rank` the merge order (BRP first, as it is the one that names the
+-- person); `date` the element holding the date the register's data
+-- describes (the facts' date; when it is missing, the entry's OphaalDt,
+-- else the answer's latest OphaalDt);
+-- `product` the SoortProduct used when the answer names none: "26 Basis
+-- Registratie Personen" is public, 27, 28 and 29 are ASSUMED (HDN's code
+-- list is not); `facts` reads one person entry.
+local PRODUCTS = {
+  BasisRegistratiePersonenBericht = { entity = "BasisRegistratiePersonen", source = "BRP", rank = 1,
+    date = "OphaalDt", product = "26 Basis Registratie Personen", facts = brp_facts },
+  LoondienstInkomstenBericht = { entity = "LoondienstInkomsten", source = "UWV", rank = 2,
+    date = "DownloadDt", product = "27 Loondienst Inkomsten", facts = uwv_facts },
+  PensioenOverzichtBericht = { entity = "PensioenOverzicht", source = "MPO", rank = 3,
+    date = "StandPerDt", product = "28 Pensioen Overzicht", facts = mpo_facts },
+  StudieLeningBericht = { entity = "StudieLening", source = "DUO", rank = 4,
+    date = "PeilDt", product = "29 Studie Lening", facts = duo_facts },
+}
+local BY_SOURCE = {}
+for root, p in pairs(PRODUCTS) do
+  p.root = root
+  BY_SOURCE[p.source] = p
 end
 
 -- {======================================================================
@@ -208,7 +508,7 @@ end
 -- @return boolean
 function M.detect(bytes)
   if type(bytes) ~= "string" then return false end
-  local head = bytes:sub(1, 4096):gsub("^\239\187\191", "")
+  local head = common.strip_bom(bytes:sub(1, 4096))
   if not head:match("^%s*<") then return false end
   local root = head:gsub("<!%-%-.-%-%->", ""):match("<([%a_][%w_%.%-]*)")
   return root ~= nil and PRODUCTS[root] ~= nil
@@ -218,32 +518,109 @@ end
 -- decode
 -- =======================================================================
 
-local function refuse(path, what)
-  return nil, ("AXL-C20 %s: %s"):format(path, what)
+local function basename(path)
+  return type(path) == "string" and path:match("([^/]+)$") or "input"
 end
 
--- A key goes into the AX as it is, and a key with surrounding whitespace or
--- a line break breaks the rules there (AXL-R06): refused here, not trimmed,
--- because the lender sends it back to the CDL byte for byte.
-local BAD_KEY = "leading or trailing whitespace or a line break"
-local function clean_key(k)
-  return not (k:match("^%s") or k:match("%s$") or k:find("[\r\n]"))
+-- The answer must report success in every SysteemMelding it carries.
+local function check_melding(t, base)
+  each(t, "SysteemMelding", base, function(melding, where)
+    if code(melding, "MeldingSoort", where) ~= MELDING_OK then
+      refuse(base .. "/SysteemMelding/MeldingSoort", "the answer reports no success")
+    end
+  end)
 end
 
--- Person fields a product can vouch for, for verification (DESIGN 4.1).
-local function identity(product, entry)
-  if product.source == "BRP" then
-    return {
-      birth_date = any_date(entry.GeboorteDt),
-      initials = text(entry.Voorletters),
-      surname = text(entry.Geslachtsnaam),
-      prefix = text(entry.Voorvoegsel),
-    }
-  elseif product.source == "MPO" then
-    -- Mijnpensioenoverzicht shows the birth date, not the name.
-    return { birth_date = any_date(entry.GeboorteDt) }
+-- The data file's key and the end of consent, from Dataleverancier.
+local function data_file(t, base)
+  local id, valid_until
+  each(t, "Dataleverancier", base, function(dl, where)
+    local key = key_text(dl, "DataleverancierID", where)
+    if id and key ~= id then refuse(where .. "/DataleverancierID", "differs within one answer") end
+    id = key
+    valid_until = date(dl, "ToestemmingEindDt", where) or valid_until
+  end)
+  if not id then refuse(base .. "/Dataleverancier/DataleverancierID", "missing") end
+  return id, valid_until
+end
+
+-- The person entries: under Product (ASSUMED, as in the request) and under
+-- Bron (ASSUMED, where the public answer holds its product's content).
+local function each_entry(t, base, product, f)
+  for _, holder in ipairs { "Product", "Bron" } do
+    each(t, holder, base, function(h, at)
+      each(h, product.entity, at, f)
+    end)
   end
-  return {}
+end
+
+local function read_person(product, entry, where, product_code)
+  local id = key_text(entry, "PersoonsID", where)
+  local retrieved = date(entry, "OphaalDt", where)
+  local fact_date = date(entry, product.date, where) or retrieved
+  local facts = product.facts(entry, where, fact_date)
+  local person = { id = id, facts = facts,
+    sources = { { code = product.source, product = product_code, retrieved_at = retrieved, available = true } } }
+  -- What the product vouches for, to verify the match (DESIGN 4.1): BRP
+  -- names the person; Mijnpensioenoverzicht shows the birth date only.
+  local who = facts.identity
+  if who then
+    person.birth_date, person.initials, person.surname, person.prefix =
+      who.birth_date, who.initials, who.surname, who.prefix
+  elseif product.source == "MPO" then
+    person.birth_date = date(entry, "GeboorteDt", where, true)
+  end
+  return person, retrieved
+end
+
+-- A fact without a date of its own takes the answer's collection date.
+local function date_facts(facts, collected_at)
+  for _, f in pairs(facts) do
+    if f.source == nil then
+      for _, item in ipairs(f) do item.date = item.date or collected_at end
+    else
+      f.date = f.date or collected_at
+    end
+  end
+end
+
+local function decode_answer(msg)
+  local root = msg:root()
+  local base = "/" .. root
+  local product = PRODUCTS[root]
+  if not product then refuse(base, "not a brondata answer this format reads") end
+  local t = msg:totable()
+  check_melding(t, base)
+  local id, valid_until = data_file(t, base)
+  -- The source and product: ExterneBron as in the request (ASSUMED to be
+  -- repeated), or Bron {BronNaam, SoortProduct} as in HDN's public answer.
+  local supplier, product_code
+  each(t, "ExterneBron", base, function(eb, where)
+    supplier = supplier or text(eb, "DataleverancierNaam", where)
+    product_code = product_code or text(eb, "SoortProduct", where)
+  end)
+  each(t, "Bron", base, function(b, where)
+    product_code = product_code or text(b, "SoortProduct", where)
+  end)
+  local delivery = {
+    id = id, supplier = supplier, format = NAME, valid_until = valid_until,
+    sources = { product.source }, persons = {},
+  }
+  local seen = {}
+  each_entry(t, base, product, function(entry, where)
+    local person, retrieved = read_person(product, entry, where, product_code or product.product)
+    if seen[person.id] then refuse(where .. "/PersoonsID", "the same person twice in one answer") end
+    seen[person.id] = true
+    if retrieved and (not delivery.collected_at or retrieved > delivery.collected_at) then
+      delivery.collected_at = retrieved
+    end
+    delivery.persons[#delivery.persons + 1] = person
+  end)
+  if #delivery.persons == 0 then
+    refuse(("%s/Product/%s"):format(base, product.entity), "no person in the answer")
+  end
+  for _, person in ipairs(delivery.persons) do date_facts(person.facts, delivery.collected_at) end
+  return delivery
 end
 
 --- Reads one brondata answer into a delivery with one entry per person.
@@ -252,15 +629,16 @@ end
 -- `valid_until` (Dataleverancier/ToestemmingEindDt), `sources` (one code:
 -- BRP, UWV, MPO or DUO) and per person `id` (PersoonsID), what the product
 -- tells about who it is, one entry in `sources` (its `product` from
--- ExterneBron/SoortProduct, else Bron/SoortProduct), and the product's facts
--- in `data[brp|loondienst|pensioen|studielening]`, without any BSN. Person
--- entries are read under Product and under Bron (see the module comment).
+-- ExterneBron/SoortProduct, else Bron/SoortProduct) and `facts`: BRP gives
+-- identity and address, UWV employments (and income_statement when the
+-- answer holds an IblJaarinkomen), Mijnpensioenoverzicht aow and pensions, DUO
+-- study_loans. Person entries are read under Product and under Bron (see the
+-- module comment).
 -- @param bytes the file's content
 -- @param path the file's path (its basename names the message in errors)
--- @param opts optional: codes (overrides format.codes)
 -- @return delivery, or nil, message (AXL-C20 naming the element path, or
 --   the parser's AXL-P message)
-function M.decode(bytes, path, opts)
+function M.decode(bytes, path)
   -- Required here, not at load time: axlink (the public module) requires
   -- axlink.cdl, which requires this file; keeping the C module out of the
   -- load path keeps that chain free of cycles.
@@ -268,83 +646,7 @@ function M.decode(bytes, path, opts)
   -- <close> frees the parsed document as soon as its tables are taken.
   local msg <close>, err, info = core.parse(bytes, { name = basename(path) })
   if not msg then return nil, err, info end
-  local ok_code = codes_for(opts or {}).melding_ok
-  local root = msg:root()
-  local product = PRODUCTS[root]
-  if not product then
-    return refuse("/" .. root, "not a brondata answer this format reads")
-  end
-  local t = msg:totable()
-  local base = "/" .. root
-
-  local melding = type(t.SysteemMelding) == "table" and list(t.SysteemMelding)[1]
-  if melding and code_of(melding.MeldingSoort) ~= ok_code then
-    return refuse(base .. "/SysteemMelding/MeldingSoort", "the answer reports no success")
-  end
-
-  local id, supplier, valid_until
-  for i, dl in ipairs(list(t.Dataleverancier)) do
-    local key = text(dl.DataleverancierID)
-    local where = ("%s/Dataleverancier[%d]"):format(base, i)
-    if key == nil then return refuse(where .. "/DataleverancierID", "missing or empty") end
-    if not clean_key(key) then return refuse(where .. "/DataleverancierID", BAD_KEY) end
-    if id and key ~= id then return refuse(where .. "/DataleverancierID", "differs within one answer") end
-    id = key
-    if dl.ToestemmingEindDt ~= nil then
-      valid_until = complete_date(dl.ToestemmingEindDt)
-      if not valid_until then return refuse(where .. "/ToestemmingEindDt", "not a complete date") end
-    end
-  end
-  if not id then return refuse(base .. "/Dataleverancier/DataleverancierID", "missing") end
-  -- The source and product: ExterneBron as in the request (ASSUMED to be
-  -- repeated), or Bron {BronNaam, SoortProduct} as in HDN's public answer.
-  local externe, bron = list(t.ExterneBron), list(t.Bron)
-  for _, eb in ipairs(externe) do
-    supplier = supplier or text(eb.DataleverancierNaam)
-  end
-  local product_code = text((externe[1] or {}).SoortProduct) or text((bron[1] or {}).SoortProduct)
-    or product.product
-
-  local delivery = {
-    id = id, supplier = supplier, format = NAME, valid_until = valid_until,
-    sources = { product.source }, persons = {},
-  }
-  -- Person entries under Product (ASSUMED, as in the request) and under
-  -- Bron (ASSUMED, where the public answer holds its product's content).
-  local holders = {}
-  for pi, prod in ipairs(list(t.Product)) do holders[#holders + 1] = { ("%s/Product[%d]"):format(base, pi), prod } end
-  for bi, b in ipairs(bron) do holders[#holders + 1] = { ("%s/Bron[%d]"):format(base, bi), b } end
-  local seen = {}
-  for _, h in ipairs(holders) do
-    local at, prod = h[1], h[2]
-    if type(prod) ~= "table" then return refuse(at, "not an entity") end
-    for ei, entry in ipairs(list(prod[product.entity])) do
-      local where = ("%s/%s[%d]"):format(at, product.entity, ei)
-      if type(entry) ~= "table" then return refuse(where, "not an entity") end
-      local pid = text(entry.PersoonsID)
-      if pid == nil then return refuse(where .. "/PersoonsID", "missing or empty") end
-      if not clean_key(pid) then return refuse(where .. "/PersoonsID", BAD_KEY) end
-      if seen[pid] then return refuse(where .. "/PersoonsID", "the same person twice in one answer") end
-      seen[pid] = true
-      local retrieved = complete_date(entry.OphaalDt)
-      if entry.OphaalDt ~= nil and not retrieved then return refuse(where .. "/OphaalDt", "not a complete date") end
-      if retrieved and (not delivery.collected_at or retrieved > delivery.collected_at) then
-        delivery.collected_at = retrieved
-      end
-      local data = clean(entry)
-      data.PersoonsID, data.Volgnummer = nil, nil
-      local person = identity(product, entry)
-      person.id = pid
-      person.sources = { { code = product.source, product = product_code, retrieved_at = retrieved,
-        available = true } }
-      person.data = { [product.key] = data }
-      delivery.persons[#delivery.persons + 1] = person
-    end
-  end
-  if #delivery.persons == 0 then
-    return refuse(("%s/Product/%s"):format(base, product.entity), "no person in the answer")
-  end
-  return delivery
+  return common.protect(decode_answer, msg)
 end
 
 -- {======================================================================
@@ -368,8 +670,9 @@ end
 
 --- Merges the answers of one data file (one delivery per answer, as decode
 -- gives them) into one delivery: persons merged by PersoonsID, their
--- `data` and `sources` combined. The result does not depend on the order
--- of the files: answers are merged BRP, UWV, MPO, DUO.
+-- `facts` and `sources` combined (each answer holds other facts). The
+-- result does not depend on the order of the files: answers are merged
+-- BRP, UWV, MPO, DUO.
 -- @param deliveries the decoded answers
 -- @return delivery, or nil, "AXL-C21 ..." when the answers are not of one
 --   data file (another DataleverancierID or supplier, the same product
@@ -412,7 +715,7 @@ function M.join(deliveries)
     for _, person in ipairs(d.persons) do
       local into = by_id[person.id]
       if not into then
-        into = { id = person.id, sources = {}, data = {} }
+        into = { id = person.id, sources = {}, facts = {} }
         by_id[person.id] = into
         out.persons[#out.persons + 1] = into
       end
@@ -427,235 +730,10 @@ function M.join(deliveries)
         into.birth_date = into.birth_date and more_known(into.birth_date, person.birth_date) or person.birth_date
       end
       for _, s in ipairs(person.sources or {}) do into.sources[#into.sources + 1] = s end
-      for k, v in pairs(person.data or {}) do into.data[k] = v end
+      for k, v in pairs(person.facts or {}) do into.facts[k] = v end
     end
   end
   return out
-end
-
--- {======================================================================
--- fill
--- =======================================================================
-
-local HOUSEHOLD = { couple = "Samenwonend", samenwonend = "Samenwonend", single = "Alleenstaand",
-  alleenstaand = "Alleenstaand" }
-local BASIS = { accrued = "Opgebouwd", opgebouwd = "Opgebouwd", reachable = "TeBereiken", te_bereiken = "TeBereiken" }
-
-
-local function meta(p, data, kind)
-  return { source = p.source, source_date = any_date(data[p.date]) or any_date(data.OphaalDt), kind = kind or "copied" }
-end
-
-local function fill_brp(ctx, brp)
-  local m = meta(BY_SOURCE.BRP, brp)
-  -- Names and initials only as BRP gives them: initials are never derived
-  -- from the first names (Th, IJ and Chr are the person's own choice).
-  ctx:set("PartijNAWData", "VoorNamen", text(brp.Voornamen), m)
-  ctx:set("PartijNAWData", "VoorLetters", text(brp.Voorletters), m)
-  ctx:set("PartijNAWData", "GeboorteTussenvoegsels", text(brp.Voorvoegsel), m)
-  ctx:set("PartijNAWData", "GeboorteAchternaam", text(brp.Geslachtsnaam), m)
-  -- A partial BRP birth date (00 for an unknown part) is good for matching,
-  -- never for the AX.
-  ctx:set("PartijNAWData", "GeboorteDt", complete_date(brp.GeboorteDt), m)
-
-  -- The current address: the one flagged current, else the latest one that
-  -- has not ended. Address lines of an older address are never mixed in.
-  local current
-  for _, a in ipairs(list(brp.Adres)) do
-    if values.jn(text(a.HuidigAdresJN)) == true then current = a break end
-    if a.EindDt == nil and values.jn(text(a.HuidigAdresJN)) == nil
-      and (not current or (text(a.IngangsDt) or "") > (text(current.IngangsDt) or "")) then
-      current = a
-    end
-  end
-  if current then
-    local postcode = text(current.Postcode)
-    -- A Dutch postcode is written as HDN writes it: 1234AB, no space.
-    if postcode and postcode:match("^%d%d%d%d%s*%a%a$") then postcode = postcode:gsub("%s", ""):upper() end
-    ctx:set("PartijNAWData", "StraatNaam", text(current.StraatNaam), m)
-    ctx:set("PartijNAWData", "HuisNr", text(current.HuisNr), m)
-    ctx:set("PartijNAWData", "HuisNrToevoeging", text(current.HuisNrToevoeging), m)
-    ctx:set("PartijNAWData", "Postcode", postcode, m)
-    ctx:set("PartijNAWData", "PlaatsNaam", text(current.PlaatsNaam), m)
-    ctx:set("PartijNAWData", "Land", text(current.Land), m)
-  end
-  -- BRP knows the civil state but not the marital property regime the AX
-  -- code list asks for: the adviser chooses (never filled automatically).
-  local staat = text(brp.BurgerlijkeStaat)
-  if staat then
-    ctx:propose("Hypotheekgever", "BurgerlijkeStaat", staat, m,
-      "BRP gives the civil state, not the property regime; never filled automatically")
-  end
-end
-
--- The 12 months before the download date, as the VZB shows them.
-local function year_before(date)
-  local y, rest = date:match("^(%d%d%d%d)(%-%d%d%-%d%d)$")
-  return y and ("%04d%s"):format(tonumber(y) - 1, rest)
-end
-
-local function fill_loondienst(ctx, uwv)
-  local m = meta(BY_SOURCE.UWV, uwv)
-  local ref = any_date(uwv.DownloadDt) or any_date(uwv.OphaalDt)
-  local from = ref and year_before(ref)
-  for _, db in ipairs(list(uwv.Dienstbetrekking)) do
-    local ended = any_date(db.EindDt)
-    if not ended or (ref and ended >= ref) then
-      -- Income from a verzekeringsbericht is never an AX income entity:
-      -- Dienstbetrekking needs the employer's statement and
-      -- InkomensbepalingLoondienst the signed IBL result. ctx:entity turns
-      -- both into proposals; one call per field keeps their order fixed.
-      ctx:entity("Dienstbetrekking", {}, { IngangsDt = complete_date(db.IngangsDt) }, m)
-      local sum, n = 0, 0
-      for _, per in ipairs(list(db.Periode)) do
-        local e, c = any_date(per.EindDt), cents(per.SVLoon)
-        if c and e and (not from or e > from) then sum, n = sum + c, n + 1 end
-      end
-      if n > 0 then
-        ctx:entity("Dienstbetrekking", {}, { BrutoJaarSalaris = from_cents(sum) },
-          { source = m.source, source_date = m.source_date, kind = "derived" })
-      end
-    end
-  end
-  local toets = text(uwv.Toetsinkomen) or (type(uwv.Toetsinkomen) == "table" and text(uwv.Toetsinkomen.Bedrag))
-  if toets and values.amount(toets) then
-    -- No official_ibl: a figure inside a brondata answer is not the signed
-    -- result of the IBL tool, so this stays a proposal.
-    ctx:entity("InkomensbepalingLoondienst", {}, { Toetsinkomen = values.amount(toets) }, m)
-  end
-end
-
-local function fill_aow(ctx, aow, m, codes, opts)
-  local household = HOUSEHOLD[opts.household]
-  -- AOW builds up by residence: "te bereiken" is what the SVB will pay if
-  -- the person stays, and for someone already drawing AOW both are equal.
-  local basis = BASIS[opts.pension_basis] or "TeBereiken"
-  local full
-  local pct = text(aow.OpbouwPct)
-  if pct and tonumber(pct) then full = values.JN(tonumber(pct) >= 100) end
-  local start = complete_date(aow.IngangsDt)
-  if not household then
-    -- The amount depends on the household after the purchase, which only
-    -- the adviser knows: offer both.
-    for _, h in ipairs { { "Samenwonend", "couple" }, { "Alleenstaand", "single" } } do
-      local c = cents(aow[basis .. h[1]])
-      if c then
-        ctx:propose("Hypotheekgever", "Inkomsten/Uitkering/BrutoJaarUitkering", from_cents(c), m,
-          ("AOW %s: set opts.household = \"%s\" to fill"):format(h[1]:lower(), h[2]))
-      end
-    end
-    return
-  end
-  local c = cents(aow[basis .. household])
-  if not c then return end
-  local key = { SoortUitkering = codes.aow }
-  ctx:entity("Uitkering", key, { BrutoJaarUitkering = from_cents(c), IngangsDt = start }, m)
-  if full then
-    ctx:entity("Uitkering", key, { AOWVolledigeOpbouwJN = full },
-      { source = m.source, source_date = m.source_date, kind = "derived" })
-  end
-end
-
-local function fill_pensioen(ctx, mpo, codes, opts)
-  local m = meta(BY_SOURCE.MPO, mpo)
-  if type(mpo.AOW) == "table" then fill_aow(ctx, mpo.AOW, m, codes, opts) end
-  -- Old-age pension only (partner pension is not income), grouped by start
-  -- date: one Pensioen entity per date, keyed by IngangsDtPensioen, holding
-  -- the sum of the regelingen that start then. The AX has no field for the
-  -- provider, so one entity per regeling could not be found again.
-  local groups, dates = {}, {}
-  for _, r in ipairs(list(mpo.Pensioenregeling)) do
-    if code_of(r.SoortPensioen) == codes.ouderdomspensioen then
-      local d = complete_date(r.IngangsDt) or ""
-      if not groups[d] then
-        groups[d] = { n = 0, Opgebouwd = 0, TeBereiken = 0, years = text(r.VanLeeftijdJaren),
-          months = text(r.VanLeeftijdMaanden) }
-        dates[#dates + 1] = d
-      end
-      local g = groups[d]
-      g.n = g.n + 1
-      for _, b in ipairs { "Opgebouwd", "TeBereiken" } do
-        local c = cents(r[b])
-        if c and g[b] then g[b] = g[b] + c else g[b] = nil end
-      end
-    end
-  end
-  table.sort(dates)
-  local basis = BASIS[opts.pension_basis]
-  for _, d in ipairs(dates) do
-    local g = groups[d]
-    if not basis or d == "" then
-      -- Accrued or reachable is lender policy (and a regeling without a
-      -- start date cannot be placed): offer both.
-      for _, b in ipairs { "Opgebouwd", "TeBereiken" } do
-        if g[b] then
-          ctx:propose("Hypotheekgever", "Inkomsten/Pensioen/PensioenInkomen", from_cents(g[b]), m,
-            ("pension %s%s: set opts.pension_basis = \"%s\" to fill"):format(b == "Opgebouwd" and "accrued" or
-              "reachable", d ~= "" and "" or " (no start date)", b == "Opgebouwd" and "accrued" or "reachable"))
-        end
-      end
-    elseif g[basis] then
-      local key = { IngangsDtPensioen = d }
-      ctx:entity("Pensioen", key, { PensioenInkomen = from_cents(g[basis]) },
-        { source = m.source, source_date = m.source_date, kind = g.n > 1 and "derived" or "copied" })
-      -- PensioenLeeftijd holds whole years; a start at 66 years and 4
-      -- months has no faithful value there, so it is left out.
-      if g.years and g.years:match("^%d+$") and (g.months == nil or g.months:match("^0+$")) then
-        ctx:entity("Pensioen", key, { PensioenLeeftijd = g.years }, m)
-      end
-    end
-  end
-end
-
-local function fill_studielening(ctx, duo, codes)
-  local m = meta(BY_SOURCE.DUO, duo)
-  local debt = cents(duo.Schuldsaldo)
-  local has = values.jn(text(duo.StudieschuldJN))
-  if has == nil then has = debt ~= nil and debt > 0 end
-  if not has then
-    -- "No loan" is never filled automatically (DESIGN 7.3): DUO's answer
-    -- does not cover loans elsewhere (abroad, private).
-    ctx:propose("Hypotheekgever", "StudieleningInventarisatie", codes.studielening_geen, m,
-      "DUO reports no study debt; never filled automatically")
-    return
-  end
-  if not debt then return end
-  -- The statutory monthly amount, empty before repayment starts; no lender
-  -- factor applied (lenders apply their own).
-  local started = complete_date(duo.AanvangAflosfaseDt)
-  local peil = any_date(duo.PeilDt) or any_date(duo.OphaalDt)
-  local monthly = started and peil and started <= peil and cents(duo.WettelijkMaandbedrag)
-  local months = text(duo.ResterendeLooptijdMnd)
-  ctx:entity("Verplichtingen", { SoortVerplichting = codes.studielening }, {
-    VerplichtingBedrag = from_cents(debt),
-    MaandBedrag = monthly and from_cents(monthly) or nil,
-    VerplichtingInMnd = months and months:match("^%d+$") and tostring(math.tointeger(tonumber(months))) or nil,
-  }, m)
-  ctx:propose("Hypotheekgever", "StudieleningInventarisatie", codes.studielening_wel, m,
-    "DUO reports a study debt; the inventory answer is the adviser's")
-end
-
---- Maps one verified person's brondata onto the AX through ctx (axlink.fill
--- decides what is really written). Writes: names and initials as BRP gives
--- them, a complete birth date and the current address into PartijNAWData;
--- AOW into Inkomsten/Uitkering "09 AOW" with opts.household ("couple" or
--- "single"); old-age pension into Inkomsten/Pensioen with opts.pension_basis
--- ("accrued" or "reachable"); DUO debt into Verplichtingen "12
--- Studielening". Proposes only: BurgerlijkeStaat, StudieleningInventarisatie,
--- AOW and pension without their option, and everything from the UWV answer
--- (Dienstbetrekking, InkomensbepalingLoondienst).
--- @param ctx the fill context (axlink.fill)
--- @param person the delivery's person
--- @param delivery the delivery (unused: everything is per person)
--- @param opts household, pension_basis, codes (overrides format.codes)
-function M.fill(ctx, person, delivery, opts) -- luacheck: ignore delivery
-  opts = opts or {}
-  local data = person.data or {}
-  local codes = codes_for(opts)
-  if type(data.brp) == "table" then fill_brp(ctx, data.brp) end
-  if type(data.loondienst) == "table" then fill_loondienst(ctx, data.loondienst) end
-  if type(data.pensioen) == "table" then fill_pensioen(ctx, data.pensioen, codes, opts) end
-  if type(data.studielening) == "table" then fill_studielening(ctx, data.studielening, codes) end
 end
 
 return M
