@@ -1,4 +1,6 @@
 --- The built-in CDL format `iwize-json`: an iWize-style JSON data file.
+-- It decodes only (DESIGN 7.1): the person's facts go on `person.facts` in
+-- the shared vocabulary (DESIGN 7.2); `axlink.mapping` turns them into AX.
 --
 -- No CDL publishes its native format. This one is modelled on the only public
 -- example of iWize-style data, a non-HDN export (deondraijer25/FINSAVE-APP
@@ -20,54 +22,40 @@
 -- Every value is wrapped as `{ "val": ..., "meta": { "bron", "datum" } }` with
 -- `bron` one of moh (MijnOverheid), mbd (MijnBelastingdienst), uwv, mpo
 -- (Mijnpensioenoverzicht), duo, and `datum` (the retrieval date) as
--- dd-mm-yyyy. One file holds one person and carries **no person key**: the
--- consumer's journey tells the host whose file it is, so the host passes the
--- key it got elsewhere as `axlink.cdl.read(path, { person_id = "..." })`.
--- Without it the person's `id` is nil and `msg:link` refuses (AXL-L05):
--- axlink never invents a key.
+-- dd-mm-yyyy; a fact's `source` is the register behind its `bron` and its
+-- `date` that retrieval date. One file holds one person and carries **no
+-- person key**: the consumer's journey tells the host whose file it is, so
+-- the host passes the key it got elsewhere as
+-- `axlink.cdl.read(path, { person_id = "..." })`. Without it the person's
+-- `id` is nil and `msg:link` refuses (AXL-L05): axlink never invents a key.
 --
--- Three fields are this project's extension of the public shape, because the
+-- Five fields are this project's extension of the public shape, because the
 -- example's `studieschuld` lacks what DUO supplies for a mortgage (research
 -- 3.3): `wettelijkMaandbedrag`, `resterendeLooptijdInMaanden`,
--- `rentepercentage`.
+-- `rentepercentage` (not read: the vocabulary has no name for it),
+-- `startdatumAflosfase` and `regeling`; so is an address's own `landcode`.
 --
--- Any BSN (a key named bsn, burgerservicenummer, sofinummer, ...) is dropped
--- while decoding, wherever it sits, before anything else looks at the data.
--- Errors name the field's path, never its value.
+-- `decode` reads only the fields it knows, so a BSN (a key named bsn,
+-- burgerservicenummer, sofinummer, ... wherever it sits) never enters the
+-- delivery; nor do identity documents and bank account numbers, which the
+-- vocabulary has no name for, nor e-mail, civil state, partner, children,
+-- possessions, employers or tax data. Refusals name the field's path, never
+-- its value.
 -- @module axlink.formats.iwize
 
-local cjson = require "cjson.safe"
-local values = require "axlink.values"
+local common = require "axlink.formats.common"
 
-local amount = values.amount
-local math_type = math.type
-local sort = table.sort
-
--- Our own decoder instance: the shared cjson.safe settings belong to whoever
--- else uses it, and we want strict numbers (no NaN, Infinity or hex, which a
--- real export never contains) and a depth bound far above the real one (~8).
-local json = cjson.new()
-json.decode_invalid_numbers(false)
-json.decode_max_depth(100)
+local NAME = "iwize-json"
+local r = common.reader(NAME)
+local refuse = r.refuse
+local at, is_null, is_object = common.at, common.is_null, common.is_object
 
 -- A real file is well under a megabyte (five years of UWV slips included);
 -- the bound keeps a hostile file from costing memory twice (detect, decode).
 local MAX_BYTES = 16 * 1024 * 1024
 
--- The sources a `bron` can name: the code axlink puts in `sources` (the
--- file's own word, upper-cased, as Ockto's DataSources are), the label a
--- change's provenance carries, and what the source delivers.
-local BRON = {
-  moh = { code = "MOH", label = "BRP", product = "MijnOverheid: BRP persoonsgegevens" },
-  mbd = { code = "MBD", label = "Belastingdienst", product = "MijnBelastingdienst: vooraf ingevulde aangifte" },
-  uwv = { code = "UWV", label = "UWV", product = "UWV: verzekeringsbericht" },
-  mpo = { code = "MPO", label = "MPO", product = "Mijnpensioenoverzicht" },
-  duo = { code = "DUO", label = "DUO", product = "DUO: studieschuld" },
-}
-local BRON_ORDER = { "moh", "mbd", "uwv", "mpo", "duo" }
-
 local format = {
-  name = "iwize-json",
+  name = NAME,
   description = "iWize-style JSON, one person per file, values wrapped as {val, meta{bron, datum}}, no person "
     .. "key (pass opts.person_id); modelled on a public non-HDN export, not on an iWize specification",
   -- HDN's DataleverancierNaam code list is members-only: "02 Ockto" is public,
@@ -76,124 +64,84 @@ local format = {
   supplier = "iWize",
 }
 
--- Code tables from the CDL's words to HDN "code omschrijving" values. Only
--- "NL Nederland" is seen in HDN's public sample; the rest are plausible
--- stand-ins (ISO 3166 codes, as the older datacatalogus' LandType has). A
--- host replaces or extends any table here, or per call through `opts.codes`
--- (merged over these entry by entry). A value without an entry is proposed,
--- never guessed.
-format.codes = {
-  -- ISO 3166 alpha-2 (iWize `geboortelandCode`, `landcode`) to HDN LandType.
-  land = {
-    NL = "NL Nederland", BE = "BE België", DE = "DE Duitsland", FR = "FR Frankrijk",
-    GB = "GB Verenigd Koninkrijk", ES = "ES Spanje", IT = "IT Italië", PL = "PL Polen",
-    TR = "TR Turkije", MA = "MA Marokko", SR = "SR Suriname", ID = "ID Indonesië",
-  },
-  -- BRP nationality wording (adjective) to the LandType value HDN's
-  -- Nationaliteit uses in the public sample ("NL Nederland").
-  nationaliteit = {
-    Nederlandse = "NL Nederland", ["Belgische"] = "BE België", Duitse = "DE Duitsland",
-    Franse = "FR Frankrijk", Britse = "GB Verenigd Koninkrijk", Spaanse = "ES Spanje",
-    Italiaanse = "IT Italië", Poolse = "PL Polen", Turkse = "TR Turkije", Marokkaanse = "MA Marokko",
-    Surinaamse = "SR Suriname",
-  },
-  -- Assumed HDN codes for Geslacht (not in the public sample): proposed only.
-  geslacht = { Man = "01 Man", Vrouw = "02 Vrouw" },
-  -- iWize `soortDocument` to LegitimatieSoort ("PP Paspoort" and
-  -- "ID Identiteitskaart" as the example AX uses them): proposed only.
-  legitimatie = { paspoort = "PP Paspoort", idKaart = "ID Identiteitskaart", rijbewijs = "RB Rijbewijs" },
+-- The sources a `bron` can name: the code axlink puts in `sources` (the
+-- file's own word, upper-cased, as Ockto's DataSources are), the register a
+-- fact from it names as its `source`, and what the source delivers.
+local BRON = {
+  moh = { code = "MOH", register = "BRP", product = "MijnOverheid: BRP persoonsgegevens" },
+  mbd = { code = "MBD", register = "BD", product = "MijnBelastingdienst: vooraf ingevulde aangifte" },
+  uwv = { code = "UWV", register = "UWV", product = "UWV: verzekeringsbericht" },
+  mpo = { code = "MPO", register = "MPO", product = "Mijnpensioenoverzicht" },
+  duo = { code = "DUO", register = "DUO", product = "DUO: studieschuld" },
+}
+local BRON_ORDER = { "moh", "mbd", "uwv", "mpo", "duo" }
+
+-- {======================================================================
+-- iWize's words in the vocabulary's
+-- =======================================================================
+
+-- Countries by their Dutch name (`geboorteland`, for a file without
+-- `geboortelandCode`) and nationalities by BRP's adjective (`nationaliteit`),
+-- to ISO 3166-1 alpha-2. "Nederland" and "Nederlandse" are in the public
+-- example; the other spellings are *assumed* (iWize's are not public). A
+-- word without an entry is left out, never guessed.
+local COUNTRY_NAME = {
+  nederland = "NL", ["belgië"] = "BE", duitsland = "DE", frankrijk = "FR", ["verenigd koninkrijk"] = "GB",
+  spanje = "ES", ["italië"] = "IT", polen = "PL", turkije = "TR", marokko = "MA", suriname = "SR",
+  ["indonesië"] = "ID",
+}
+local NATIONALITY = {
+  nederlandse = "NL", belgische = "BE", duitse = "DE", franse = "FR", britse = "GB", spaanse = "ES",
+  italiaanse = "IT", poolse = "PL", turkse = "TR", marokkaanse = "MA", surinaamse = "SR", indonesische = "ID",
 }
 
--- {======================================================================
--- Small helpers
--- =======================================================================
+-- "Man" and "Vrouw" are in the public example; "Onbekend" (BRP's O) is
+-- *assumed*. Any other word is left out.
+local GENDER = { man = "male", vrouw = "female", onbekend = "unknown" }
 
-local function fail(path, what)
-  return nil, ("AXL-C20 iwize-json: %s: %s"):format(path, what)
+-- DUO's scheme (the project's `regeling` extension) in the vocabulary's
+-- words: the loan system of 2015 or the studiefinanciering before it; the
+-- same words as the ockto-json format's modelled shape.
+local REGIME = { studievoorschot = "SF15", studiefinanciering = "pre-2015" }
+
+-- An ISO alpha-2 code as written ("NL", "nl"), else the word through
+-- `names`; nil when neither fits (BRP's own four-digit codes included).
+local function iso_country(word, names)
+  if not word then return nil end
+  if word:match("^%a%a$") then return word:upper() end
+  return names[word:lower()]
 end
 
-local function is_array(t)
-  if type(t) ~= "table" then return false end
-  local n = 0
-  for k in pairs(t) do
-    if math_type(k) ~= "integer" or k < 1 then return false end
-    n = n + 1
-  end
-  return n == #t
+-- Letters only ("IJ.W." -> "IJW"), as HDN writes VoorLetters and as linking
+-- compares them; nil when BRP gave none.
+local function initials_of(text)
+  if not text then return nil end
+  local letters = text:gsub("[%s%.]", "")
+  return letters ~= "" and letters or nil
 end
 
-local function is_object(t)
-  if type(t) ~= "table" then return false end
-  return next(t) == nil or not is_array(t)
-end
-
-local DAYS = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-
---- Converts a dd-mm-yyyy date to ISO yyyy-mm-dd.
--- BRP allows unknown parts (00) in birth dates only: `partial` says whether
--- they are allowed here. The day is checked against the month's length.
--- @return the ISO date, or nil
-local function iso_date(s, partial)
-  if type(s) ~= "string" then return nil end
-  local d, m, y = s:match("^(%d%d)%-(%d%d)%-(%d%d%d%d)$")
-  if not d then return nil end
-  local dn, mn, yn = tonumber(d), tonumber(m), tonumber(y)
-  if yn == 0 or mn > 12 then return nil end
-  if mn == 0 or dn == 0 then
-    -- A known day in an unknown month is not a BRP partial date.
-    if not partial or (mn == 0 and dn ~= 0) then return nil end
-  else
-    local leap = (yn % 4 == 0 and yn % 100 ~= 0) or yn % 400 == 0
-    local max = (mn == 2 and leap) and 29 or DAYS[mn]
-    if dn > max then return nil end
-  end
-  return ("%s-%s-%s"):format(y, m, d)
-end
-
-local function complete(date)
-  return date and date:sub(6, 7) ~= "00" and date:sub(9, 10) ~= "00"
-end
-
--- A field name that says BSN. Wider than axlink.cdl.scrub's list on purpose
--- ("bsnPartner", "partner_bsn"): this is the first line, scrub the safety net.
-local function bsn_key(k)
-  if type(k) ~= "string" then return false end
-  local n = k:lower():gsub("[%s%-_%.]", "")
-  return n:find("burgerservicenummer", 1, true) ~= nil or n:find("sofinummer", 1, true) ~= nil
-    or n == "sofi" or n == "citizenservicenumber" or n:match("^bsn") ~= nil or n:match("bsn$") ~= nil
-end
-
--- Drops every BSN-named field and every JSON null, in place, depth first.
--- Nulls go because "no value" is simply an absent field to every reader; a
--- null inside an array closes the gap so the array stays a sequence.
-local function clean(t)
-  local drop, n = {}, 0
-  for k, v in pairs(t) do
-    if bsn_key(k) or v == cjson.null then
-      drop[#drop + 1] = k
-    elseif type(v) == "table" then
-      clean(v)
-    end
-    if math_type(k) == "integer" and k > n then n = k end
-  end
-  local holes = false
-  for _, k in ipairs(drop) do
-    t[k] = nil
-    if math_type(k) == "integer" then holes = true end
-  end
-  if holes then
-    local j = 0
-    for i = 1, n do
-      local v = t[i]
-      t[i] = nil
-      if v ~= nil then j = j + 1; t[j] = v end
-    end
-  end
+-- BRP writes 9721TB; "9721 TB" and lower case are normalised to that,
+-- anything else (a foreign postcode) is kept as given.
+local function postcode_of(text)
+  if not text then return nil end
+  local digits, letters = text:upper():match("^(%d%d%d%d)%s?(%u%u)$")
+  return digits and digits .. letters or text
 end
 
 -- {======================================================================
--- Wrapped values
+-- Typed access to iWize's own shapes
 -- =======================================================================
+
+-- A dd-mm-yyyy date as ISO; partial_ok allows BRP's unknown parts (00).
+local function dutch_date(obj, key, path, partial_ok)
+  local v = obj[key]
+  if is_null(v) or v == "" then return nil end
+  local d, m, y
+  if type(v) == "string" then d, m, y = v:match("^(%d%d)%-(%d%d)%-(%d%d%d%d)$") end
+  local iso = d and ("%s-%s-%s"):format(y, m, d)
+  if not iso or not common.valid_date(iso, partial_ok) then refuse(at(path, key), "dd-mm-yyyy date expected") end
+  return iso
+end
 
 -- Is t a {val, meta} wrapper? Only these two keys, and a meta table.
 local function is_wrapper(t)
@@ -204,312 +152,477 @@ local function is_wrapper(t)
   return true
 end
 
--- Checks a wrapper's meta.
-local function check_meta(meta, path)
-  if type(meta.bron) ~= "string" or not meta.bron:match("^%l+$") or #meta.bron > 32 then
-    return fail(path .. ".meta.bron", "a source code (moh, mbd, uwv, mpo, duo) expected")
-  end
-  if not iso_date(meta.datum) then
-    return fail(path .. ".meta.datum", "dd-mm-yyyy date expected")
-  end
-  return true
+-- The wrapper at obj[key] (nil when absent) and its path.
+local function wrapped(obj, key, path)
+  local p = at(path, key)
+  local w = obj and obj[key]
+  if is_null(w) then return nil, p end
+  if not is_wrapper(w) then refuse(p, "a {val, meta} object expected") end
+  return w, p
 end
 
--- Walks the whole tree: checks every wrapper's meta and collects, per bron,
--- the latest retrieval date. Keys are visited in sorted order so that the
--- first error reported is the same in every run.
+-- The register and the retrieval day of a wrapper (its meta was checked by
+-- `survey` before any fact is read).
+local function stamp(w)
+  local b = BRON[w.meta.bron]
+  local d, m, y = w.meta.datum:match("^(%d%d)%-(%d%d)%-(%d%d%d%d)$")
+  return b and b.register or w.meta.bron:upper(), ("%s-%s-%s"):format(y, m, d)
+end
+
+-- A top-level section of the file (nil when absent).
+local function section(data, key)
+  local v = data[key]
+  if is_null(v) then return nil end
+  if not is_object(v) then refuse(key, "object expected") end
+  return v
+end
+
+-- A fact from a wrapper's register and date, or nil when it says nothing
+-- (a fact of only `source` and `date` tells nothing).
+local function fact(w, fields)
+  if next(fields) == nil then return nil end
+  fields.source, fields.date = stamp(w)
+  return fields
+end
+
+-- Calls f(item, item_path) for each object of a list; a null element is
+-- skipped as an absent one.
+local function each_object(list, path, f)
+  for i, item in ipairs(list or {}) do
+    if not is_null(item) then
+      local p = at(path, i)
+      if not is_object(item) then refuse(p, "object expected") end
+      f(item, p)
+    end
+  end
+end
+
+-- {======================================================================
+-- persoonsgegevens (BRP via MijnOverheid): identity and the current address
+-- =======================================================================
+
+local PERSON = "persoonsgegevens.aanvrager"
+
+-- The person's wrapped fields, read and typed. The fact's register is the
+-- first field's, its date the latest retrieval among them.
+local function identity_fact(a)
+  local fields, source, date = {}, nil, nil
+  local function get(key, read, ...)
+    local w, p = wrapped(a, key, PERSON)
+    if not w then return nil end
+    local v = read(w, "val", p, ...)
+    if v ~= nil then
+      local s, d = stamp(w)
+      source = source or s
+      if not date or d > date then date = d end
+    end
+    return v
+  end
+  fields.first_names = get("voornamen", r.text)
+  fields.initials = initials_of(get("initialen", r.text))
+  fields.prefix = get("voorvoegselsGeslachtsnaam", r.text)
+  fields.surname = get("geslachtsnaam", r.text)
+  fields.birth_date = get("geboortedatum", dutch_date, true)
+  local gender = get("geslacht", r.text)
+  fields.gender = gender and GENDER[gender:lower()]
+  fields.birth_place = get("geboorteplaats", r.text)
+  local code, name = get("geboortelandCode", r.text), get("geboorteland", r.text)
+  fields.birth_country = iso_country(code, {}) or iso_country(name, COUNTRY_NAME)
+  local nationality = iso_country(get("nationaliteit", r.text), NATIONALITY)
+  fields.nationalities = nationality and { nationality } or nil
+  if next(fields) == nil then return nil end
+  fields.source, fields.date = source, date
+  return fields
+end
+
+-- A house number as digits ("31"); some exports write it as a JSON number.
+-- Text with more than digits in it is left out: BRP keeps letter and
+-- addition apart, and this format does not guess where they split.
+local function house_number(a, p)
+  local v = a.huisnummer
+  if math.type(v) == "float" then v = math.tointeger(v) or v end
+  if math.type(v) == "integer" and v > 0 then return tostring(v) end
+  if type(v) == "number" then refuse(at(p, "huisnummer"), "house number expected") end
+  local text = r.text(a, "huisnummer", p)
+  return text and text:match("^%d+$") and text or nil
+end
+
+-- Exactly one address flagged `huidig`; none or two are ambiguous and give
+-- no address fact. Every address is checked, the current one kept.
+local function current_address(list, path)
+  local current, count = nil, 0
+  each_object(list, path, function(a, p)
+    local address = {
+      street = r.text(a, "straat", p),
+      number = house_number(a, p),
+      letter = r.text(a, "huisletter", p),
+      addition = r.text(a, "huisnummerToevoeging", p),
+      postcode = postcode_of(r.text(a, "postcode", p)),
+      city = r.text(a, "woonplaatsnaam", p),
+      country = iso_country(r.text(a, "landcode", p), COUNTRY_NAME),
+      -- BRP may write a partial date here; only a complete one is a fact.
+      since = common.complete_date(dutch_date(a, "vanafDatum", p, true)),
+    }
+    if r.boolean(a, "huidig", p) then
+      current, count = address, count + 1
+    end
+  end)
+  if count ~= 1 then return nil end
+  return current
+end
+
+-- The current address. Its country is the address's own `landcode` (the
+-- project's extension), else the person's `landcode`, which the public
+-- example has next to the birth country and nationality: *assumed* to be the
+-- country of residence.
+local function address_fact(pg, person_country)
+  local w, p = wrapped(pg, "adressen", "persoonsgegevens")
+  if not w then return nil end
+  local current = current_address(r.array(w, "val", p), at(p, "val"))
+  if not current then return nil end
+  current.country = current.country or person_country
+  return fact(w, current)
+end
+
+-- Identity and address facts, and the joined name ("de Boer"), which is
+-- read for verification only: it is no vocabulary name.
+local function person_facts(data, facts)
+  local pg = section(data, "persoonsgegevens")
+  if not pg then return nil end
+  local a = r.object(pg, "aanvrager", "persoonsgegevens")
+  local country, joined_name
+  if a then
+    facts.identity = identity_fact(a)
+    local w, p = wrapped(a, "achternaam", PERSON)
+    joined_name = w and r.text(w, "val", p)
+    w, p = wrapped(a, "landcode", PERSON)
+    country = w and iso_country(r.text(w, "val", p), COUNTRY_NAME)
+  end
+  facts.address = address_fact(pg, country)
+  return joined_name
+end
+
+-- {======================================================================
+-- pensioenen (Mijnpensioenoverzicht): AOW and old-age pensions
+-- =======================================================================
+
+local AOW_AMOUNTS = { "opgebouwdSamenwonend", "teBereikenSamenwonend", "opgebouwdAlleenstaand",
+  "teBereikenAlleenstaand", "uitkeringSamenwonend", "uitkeringAlleenstaand" }
+
+-- A block's AOW amounts, all checked. The vocabulary's amounts are the ones
+-- reached at the AOW start ("te bereiken"); once AOW is paid, the amount in
+-- payment ("uitkering") stands in when the reached one is absent.
+local function aow_amounts(aow, p)
+  local v = {}
+  for _, key in ipairs(AOW_AMOUNTS) do v[key] = r.amount(aow, key, p) end
+  return {
+    yearly_single = v.teBereikenAlleenstaand or v.uitkeringAlleenstaand,
+    yearly_couple = v.teBereikenSamenwonend or v.uitkeringSamenwonend,
+  }
+end
+
+local function age_of(obj, years_key, months_key, path)
+  local years, months = r.integer(obj, years_key, path), r.integer(obj, months_key, path)
+  if years == nil then return nil end
+  return { years = years, months = months or 0 }
+end
+
+-- An age block: from (a date, else an age) until death or until (a date,
+-- else an age). A block that is not lifelong may still give neither.
+local function block_of(b, p)
+  local block = {
+    start = dutch_date(b, "vanafDatum", p),
+    from = age_of(b, "vanafLeeftijdJaren", "vanafLeeftijdMaanden", p),
+    lifelong = r.boolean(b, "totOverlijden", p) == true,
+    ["end"] = dutch_date(b, "totDatum", p),
+    to = age_of(b, "totLeeftijdJaren", "totLeeftijdMaanden", p),
+  }
+  if block.lifelong then block["end"], block.to = nil, nil end
+  return block
+end
+
+-- The three lists a block holds arrangements in; the indicative ones are
+-- marked as such.
+local LISTS = { { key = "pensioenen" }, { key = "pensioenenIndicatief", indicative = true },
+  { key = "pensioenUitkeringen" } }
+
+-- MPO lists old-age pension in age blocks (in age order, as the public
+-- example has them), each with every arrangement paying in it, so one
+-- arrangement (by herkenningsNummer; the n-th time a number occurs in a
+-- block pairs with its n-th time in the others) appears in several blocks:
+-- it becomes one entry that starts with its first block and ends with its
+-- last (lifelong when any of its blocks runs until death), with the amounts
+-- of that last block. An arrangement without a number is an entry of its own.
+-- The first block with AOW amounts gives them.
+local function read_blocks(blocks, path)
+  local entries, order, amounts = {}, {}, nil
+  each_object(blocks, path, function(b, p)
+    local block, seen = block_of(b, p), {}
+    local aow = r.object(b, "aow", p)
+    if aow and not amounts then amounts = aow_amounts(aow, at(p, "aow")) end
+    for _, list in ipairs(LISTS) do
+      local lp = at(p, list.key)
+      each_object(r.array(b, list.key, p), lp, function(a, ap)
+        local arrangement = {
+          id = r.text(a, "herkenningsNummer", ap),
+          provider = r.text(a, "pensioenUitvoerder", ap),
+          accrued = r.amount(a, "opgebouwd", ap),
+          prospective = r.amount(a, "teBereiken", ap),
+          indicative = list.indicative,
+        }
+        local key
+        if arrangement.id then
+          seen[arrangement.id] = (seen[arrangement.id] or 0) + 1
+          key = arrangement.id .. "\0" .. seen[arrangement.id]
+        end
+        local e = key and entries[key]
+        if not e then
+          e = { first = block }
+          if key then entries[key] = e end
+          order[#order + 1] = e
+        end
+        e.last, e.arrangement, e.lifelong = block, arrangement, e.lifelong or block.lifelong
+      end)
+    end
+  end)
+  return order, amounts
+end
+
+-- One fact per arrangement. An entry that is not lifelong and whose last
+-- block gives no end is left out: without an end it would read as lifelong.
+local function pension_facts(w, entries)
+  local out = {}
+  for _, e in ipairs(entries) do
+    local a, first, last = e.arrangement, e.first, e.last
+    local fields = {
+      provider = a.provider, kind = "old_age", id = a.id,
+      start = first.start, start_age = not first.start and first.from or nil,
+      yearly_accrued = a.accrued, yearly_prospective = a.prospective, indicative = a.indicative,
+    }
+    if not e.lifelong then
+      fields["end"], fields.end_age = last["end"], not last["end"] and last.to or nil
+    end
+    if e.lifelong or fields["end"] or fields.end_age then out[#out + 1] = fact(w, fields) end
+  end
+  return out[1] and out or nil
+end
+
+-- `algemeen` gives the AOW date and the years of reduction (living abroad):
+-- none means a full build-up.
+local function general_of(pe)
+  local w, p = wrapped(pe, "algemeen", "pensioenen")
+  if not w then return nil end
+  local alg = r.object(w, "val", p)
+  if not alg then return nil end
+  local vp = at(p, "val")
+  local shortfall = r.number(alg, "aowKortingsjaren", vp)
+  if shortfall and shortfall < 0 then refuse(at(vp, "aowKortingsjaren"), "a non-negative number expected") end
+  local full
+  if shortfall ~= nil then full = shortfall == 0 end
+  return { wrapper = w, aow_start = dutch_date(alg, "aowDatum", vp), full_accrual = full }
+end
+
+local function pension_overview(data, facts)
+  local pe = section(data, "pensioenen")
+  if not pe then return end
+  local general = general_of(pe)
+  local details = r.object(pe, "pensioenDetails", "pensioenen")
+  local w, p = wrapped(details, "ouderdomPensioenDetails", "pensioenen.pensioenDetails")
+  local blocks = w and r.array(w, "val", p)
+  local amounts
+  if blocks then
+    local entries
+    entries, amounts = read_blocks(blocks, at(p, "val"))
+    facts.pensions = pension_facts(w, entries)
+  end
+  -- The AOW fact is dated by the amounts' retrieval, else by `algemeen`'s.
+  local dated_by = (amounts and w) or (general and general.wrapper)
+  if not dated_by then return end
+  local aow = amounts or {}
+  aow.start = general and general.aow_start
+  aow.full_accrual = general and general.full_accrual
+  facts.aow = fact(dated_by, aow)
+end
+
+-- {======================================================================
+-- schulden (DUO) and inkomens (UWV)
+-- =======================================================================
+
+-- DUO's study debt. A debt of zero is a fact ("no debt": "0.00"); an absent
+-- block is none. `beginstand` and `startdatum` (of the studies) have no
+-- vocabulary name.
+local function study_loan_facts(data, facts)
+  local s = section(data, "schulden")
+  local w, p = wrapped(s, "studieschuld", "schulden")
+  local duo = w and r.object(w, "val", p)
+  if not duo then return end
+  local vp = at(p, "val")
+  local scheme = r.text(duo, "regeling", vp)
+  local loan = fact(w, {
+    debt = r.amount(duo, "huidigeStand", vp),
+    monthly = r.amount(duo, "wettelijkMaandbedrag", vp),
+    repayment_start = dutch_date(duo, "startdatumAflosfase", vp),
+    regime = scheme and (REGIME[scheme:lower()] or "other"),
+    remaining_months = r.integer(duo, "resterendeLooptijdInMaanden", vp),
+  })
+  facts.study_loans = loan and { loan } or nil
+end
+
+-- UWV's toetsinkomen with the validity of the UWV signature. Nothing in
+-- the file says it is the official IBL tool's result, so `official` is not
+-- set: the mapping proposes it, never fills it.
+local function income_facts(data, facts)
+  local ink = section(data, "inkomens")
+  local w, p = wrapped(ink, "toetsinkomen", "inkomens")
+  local t = w and r.object(w, "val", p)
+  if not t then return end
+  local vp = at(p, "val")
+  facts.income_statement = fact(w, {
+    yearly = r.amount(t, "toetsinkomen", vp),
+    signed = r.boolean(t, "signatureGeldig", vp),
+  })
+end
+
+-- {======================================================================
+-- The whole file: parse, survey, key
+-- =======================================================================
+
+local function parse(bytes)
+  if #bytes > MAX_BYTES then refuse("(file)", "larger than 16 MiB") end
+  local t, err = common.json.decode(common.strip_bom(bytes))   -- a UTF-8 BOM: Windows exports
+  if t == nil then
+    -- cjson names the token kind and position, never the text; keep the position only.
+    local pos = type(err) == "string" and err:match("at character (%d+)")
+    refuse("(file)", "not valid JSON" .. (pos and (" (at character " .. pos .. ")") or ""))
+  end
+  if not is_object(t) or next(t) == nil then refuse("(file)", "a JSON object expected") end
+  return t
+end
+
+local function meta_of(meta, path)
+  if type(meta.bron) ~= "string" or not meta.bron:match("^%l+$") or #meta.bron > 32 then
+    refuse(path .. ".meta.bron", "a source code (moh, mbd, uwv, mpo, duo) expected")
+  end
+  if not dutch_date(meta, "datum", path .. ".meta") then refuse(path .. ".meta.datum", "dd-mm-yyyy date expected") end
+end
+
+-- Walks the whole tree but BSN-named fields and top-level comments ("_..."):
+-- checks every wrapper's meta and collects, per bron, the latest retrieval
+-- date. Keys are visited in sorted order so that the first refusal is the
+-- same in every run.
 local function survey(t, path, seen)
   if is_wrapper(t) then
-    local ok, err = check_meta(t.meta, path)
-    if not ok then return nil, err end
+    meta_of(t.meta, path)
+    local _, date = stamp(t)
     seen.count = seen.count + 1
-    local date, dates = iso_date(t.meta.datum), seen.dates
-    if not dates[t.meta.bron] or dates[t.meta.bron] < date then dates[t.meta.bron] = date end
+    local bron = t.meta.bron
+    if not seen.dates[bron] or seen.dates[bron] < date then seen.dates[bron] = date end
     t = { val = t.val }   -- values inside a wrapper may hold wrappers too; meta is done
   end
   local keys = {}
   for k, v in pairs(t) do
-    if type(v) == "table" then keys[#keys + 1] = k end
+    if type(v) == "table" and not common.names_bsn(k) and not (path == "" and type(k) == "string" and
+        k:sub(1, 1) == "_") then
+      keys[#keys + 1] = k
+    end
   end
-  sort(keys, function(a, b)
+  table.sort(keys, function(a, b)
     if type(a) == type(b) then return a < b end
     return type(a) == "number"
   end)
   for _, k in ipairs(keys) do
-    local sub = math_type(k) == "integer" and ("%s[%d]"):format(path, k) or (path == "" and k or path .. "." .. k)
-    local ok, err = survey(t[k], sub, seen)
-    if not ok then return nil, err end
-  end
-  return true
-end
-
--- Reads the wrapped value at `obj[key]`.
--- @return val, meta (both nil when absent), or false, error
-local function wrapped(obj, key, path)
-  local w = obj and obj[key]
-  if w == nil then return nil end
-  if not is_wrapper(w) then return false, select(2, fail(path, "a {val, meta} object expected")) end
-  return w.val, w.meta
-end
-
--- The typed readers below return the value (nil when absent) or false, err.
-
-local function want_string(v, path)
-  if v == nil then return nil end
-  if type(v) ~= "string" then return false, select(2, fail(path, "string expected")) end
-  if v == "" then return nil end
-  return v
-end
-
-local function want_number(v, path, integer)
-  if v == nil then return nil end
-  if type(v) ~= "number" or v ~= v or v < 0 or v >= 1e12 then
-    return false, select(2, fail(path, "a non-negative number expected"))
-  end
-  if integer and not math.tointeger(v) then return false, select(2, fail(path, "a whole number expected")) end
-  return integer and math.tointeger(v) or v
-end
-
-local function want_boolean(v, path)
-  if v == nil or type(v) == "boolean" then return v end
-  return false, select(2, fail(path, "true or false expected"))
-end
-
-local function want_date(v, path, partial)
-  if v == nil then return nil end
-  local d = iso_date(v, partial)
-  if not d then return false, select(2, fail(path, "dd-mm-yyyy date expected")) end
-  return d
-end
-
-local function want_object(v, path)
-  if v == nil then return nil end
-  if not is_object(v) then return false, select(2, fail(path, "object expected")) end
-  return v
-end
-
-local function want_array(v, path)
-  if v == nil then return nil end
-  if not is_array(v) then return false, select(2, fail(path, "array expected")) end
-  return v
-end
-
--- {======================================================================
--- Facts: what fill uses, typed and checked (decode runs this, so a bad
--- field is refused when the file is read, not half-way through a fill)
--- =======================================================================
-
--- The provenance of a wrapped value, for ctx (DESIGN 7.3).
-local function provenance(meta, kind)
-  local b = BRON[meta.bron]
-  return { source = b and b.label or meta.bron:upper(), source_date = iso_date(meta.datum), kind = kind or "copied" }
-end
-
--- A reader that stops at the first error: r(f, ...) returns f's value or
--- records the error; r.err holds it afterwards.
-local function reader()
-  return setmetatable({}, { __call = function(self, f, ...)
-    if self.err then return nil end
-    local a, b = f(...)
-    if a == false and type(b) == "string" then
-      self.err = b
-      return nil
-    end
-    return a, b
-  end })
-end
-
-local PERSON_FIELDS = {
-  "voornamen", "initialen", "geslachtsnaam", "voorvoegselsGeslachtsnaam", "achternaam", "geslacht",
-  "geboorteplaats", "geboorteland", "geboortelandCode", "nationaliteit", "bankrekeningnummer",
-}
-
-local function person_facts(r, pg, f)
-  local path = "persoonsgegevens.aanvrager"
-  local a = r(want_object, pg.aanvrager, path)
-  if not a then return end
-  for _, name in ipairs(PERSON_FIELDS) do
-    local p = path .. "." .. name
-    local val, meta = r(wrapped, a, name, p)
-    if meta then
-      local v = r(want_string, val, p .. ".val")
-      if v then f[name] = { value = v, meta = meta } end
-    end
-  end
-  local val, meta = r(wrapped, a, "geboortedatum", path .. ".geboortedatum")
-  if meta then
-    local d = r(want_date, val, path .. ".geboortedatum.val", true)
-    if d then f.geboortedatum = { value = d, meta = meta } end
+    local sub = math.type(k) == "integer" and ("%s[%d]"):format(path, k) or (path == "" and k or path .. "." .. k)
+    survey(t[k], sub, seen)
   end
 end
 
-local function address_facts(r, pg, f)
-  local path = "persoonsgegevens.adressen"
-  local val, meta = r(wrapped, pg, "adressen", path)
-  local list = r(want_array, val, path .. ".val")
-  if not list then return end
-  f.adressen = { meta = meta }
-  for i, a in ipairs(list) do
-    local p = ("%s.val[%d]"):format(path, i)
-    if not r(want_object, a, p) then return end
-    local huisnummer = a.huisnummer
-    if math_type(huisnummer) == "float" and math.tointeger(huisnummer) then
-      huisnummer = tostring(math.tointeger(huisnummer))   -- some exports write the number as a number
-    end
-    f.adressen[i] = {
-      straat = r(want_string, a.straat, p .. ".straat"),
-      huisnummer = r(want_string, huisnummer, p .. ".huisnummer"),
-      huisletter = r(want_string, a.huisletter, p .. ".huisletter"),
-      toevoeging = r(want_string, a.huisnummerToevoeging, p .. ".huisnummerToevoeging"),
-      postcode = r(want_string, a.postcode, p .. ".postcode"),
-      woonplaats = r(want_string, a.woonplaatsnaam, p .. ".woonplaatsnaam"),
-      landcode = r(want_string, a.landcode, p .. ".landcode"),
-      vanaf = r(want_date, a.vanafDatum, p .. ".vanafDatum", true),
-      huidig = r(want_boolean, a.huidig, p .. ".huidig"),
-    }
+-- The person's sources: the file's own bron codes in a fixed order, each
+-- with the latest day it was retrieved (one file is one person, so the
+-- person's sources are the file's); and the latest of those days, the
+-- closest honest answer to "collected at", as the file carries no stamp.
+local function sources_of(dates)
+  local names, rank = {}, {}
+  for b in pairs(dates) do names[#names + 1] = b end
+  for i, b in ipairs(BRON_ORDER) do rank[b] = i end
+  table.sort(names, function(a, b)
+    local ra, rb = rank[a] or math.huge, rank[b] or math.huge
+    if ra ~= rb then return ra < rb end
+    return a < b
+  end)
+  local codes, sources, collected = {}, {}, nil
+  for _, b in ipairs(names) do
+    local info = BRON[b]
+    local code = info and info.code or b:upper()
+    codes[#codes + 1] = code
+    sources[#sources + 1] = { code = code, product = info and info.product, retrieved_at = dates[b],
+      available = true }
+    if not collected or collected < dates[b] then collected = dates[b] end
+  end
+  return codes, sources, collected
+end
+
+-- A key with blanks at its ends or a line break breaks rule AXL-R06 after
+-- linking; refusing it here names the culprit.
+local function bad_key(k)
+  return k:find("%c") or k:match("^%s") or k:match("%s$") or #k > 256
+end
+
+local function check_opts(opts)
+  local pid = opts.person_id
+  if pid ~= nil and (type(pid) ~= "string" or pid == "" or bad_key(pid)) then
+    refuse("opts.person_id", "a non-empty string without spaces at its ends or control characters expected")
+  end
+  if opts.role ~= nil and opts.role ~= "aanvrager" and opts.role ~= "partner" then
+    refuse("opts.role", '"aanvrager" or "partner" expected')
   end
 end
 
-local function document_facts(r, pg, f)
-  local path = "persoonsgegevens.identificatiedocumenten"
-  local val, meta = r(wrapped, pg, "identificatiedocumenten", path)
-  local list = r(want_array, val, path .. ".val")
-  if not list then return end
-  f.documenten = { meta = meta }
-  for i, d in ipairs(list) do
-    local p = ("%s.val[%d]"):format(path, i)
-    if not r(want_object, d, p) then return end
-    f.documenten[i] = {
-      nummer = r(want_string, d.nummer, p .. ".nummer"),
-      soort = r(want_string, d.soortDocument, p .. ".soortDocument"),
-      geldig_tot = r(want_date, d.geldigTot, p .. ".geldigTot"),
-      afgifte = r(want_date, d.afgifteDatum, p .. ".afgifteDatum"),
-      geldig = r(want_boolean, d.geldigOpVergaarDatum, p .. ".geldigOpVergaarDatum"),
-    }
-  end
+local function file_key(t)
+  if t.consumerData ~= nil then refuse("consumerData", "an Ockto-style envelope, not an iWize-style file") end
+  if type(t.uuid) ~= "string" or t.uuid == "" then refuse("uuid", "a non-empty string expected") end
+  if bad_key(t.uuid) then refuse("uuid", "a key without spaces at its ends or control characters expected") end
+  return t.uuid
 end
 
-local PENSION_LISTS = { "pensioenen", "pensioenenIndicatief", "pensioenUitkeringen" }
-local AOW_FIELDS = { "opgebouwdSamenwonend", "teBereikenSamenwonend", "opgebouwdAlleenstaand",
-  "teBereikenAlleenstaand", "uitkeringSamenwonend", "uitkeringAlleenstaand" }
-
-local function pension_facts(r, data, f)
-  local pe = r(want_object, data.pensioenen, "pensioenen")
-  if not pe then return end
-  local val, meta = r(wrapped, pe, "algemeen", "pensioenen.algemeen")
-  local alg = r(want_object, val, "pensioenen.algemeen.val")
-  if alg then
-    local p = "pensioenen.algemeen.val."
-    f.algemeen = {
-      meta = meta,
-      aow_datum = r(want_date, alg.aowDatum, p .. "aowDatum"),
-      pensioen_datum = r(want_date, alg.pensioenDatum, p .. "pensioenDatum"),
-      kortingsjaren = r(want_number, alg.aowKortingsjaren, p .. "aowKortingsjaren"),
-    }
-  end
-  local details = r(want_object, pe.pensioenDetails, "pensioenen.pensioenDetails")
-  if not details then return end
-  local path = "pensioenen.pensioenDetails.ouderdomPensioenDetails"
-  val, meta = r(wrapped, details, "ouderdomPensioenDetails", path)
-  local periods = r(want_array, val, path .. ".val")
-  if not periods then return end
-  f.perioden = { meta = meta }
-  for i, per in ipairs(periods) do
-    local p = ("%s.val[%d]"):format(path, i)
-    if not r(want_object, per, p) then return end
-    local period = {
-      vanaf_jaren = r(want_number, per.vanafLeeftijdJaren, p .. ".vanafLeeftijdJaren", true),
-      vanaf_maanden = r(want_number, per.vanafLeeftijdMaanden, p .. ".vanafLeeftijdMaanden", true),
-      levenslang = r(want_boolean, per.totOverlijden, p .. ".totOverlijden"),
-      regelingen = {},
-    }
-    for _, list_name in ipairs(PENSION_LISTS) do
-      local list = r(want_array, per[list_name], p .. "." .. list_name)
-      for j, reg in ipairs(list or {}) do
-        local q = ("%s.%s[%d]"):format(p, list_name, j)
-        if not r(want_object, reg, q) then return end
-        period.regelingen[#period.regelingen + 1] = {
-          uitvoerder = r(want_string, reg.pensioenUitvoerder, q .. ".pensioenUitvoerder"),
-          opgebouwd = r(want_number, reg.opgebouwd, q .. ".opgebouwd"),
-          te_bereiken = r(want_number, reg.teBereiken, q .. ".teBereiken"),
-        }
-      end
-    end
-    local aow = r(want_object, per.aow, p .. ".aow")
-    if aow then
-      period.aow = {}
-      for _, name in ipairs(AOW_FIELDS) do
-        period.aow[name] = r(want_number, aow[name], p .. ".aow." .. name)
-      end
-    end
-    f.perioden[i] = period
-  end
-end
-
-local function debt_facts(r, data, f)
-  local s = r(want_object, data.schulden, "schulden")
-  if not s then return end
-  local path = "schulden.studieschuld"
-  local val, meta = r(wrapped, s, "studieschuld", path)
-  local duo = r(want_object, val, path .. ".val")
-  if not duo then return end
-  local p = path .. ".val."
-  f.studieschuld = {
-    meta = meta,
-    stand = r(want_number, duo.huidigeStand, p .. "huidigeStand"),
-    maandbedrag = r(want_number, duo.wettelijkMaandbedrag, p .. "wettelijkMaandbedrag"),
-    looptijd = r(want_number, duo.resterendeLooptijdInMaanden, p .. "resterendeLooptijdInMaanden", true),
+local function decode_file(bytes, opts)
+  check_opts(opts)
+  local t = parse(bytes)
+  local id = file_key(t)
+  local seen = { count = 0, dates = {} }
+  survey(t, "", seen)
+  if seen.count == 0 then refuse("(file)", "no {val, meta} values: not an iWize-style file") end
+  local facts = {}
+  local joined_name = person_facts(t, facts)
+  pension_overview(t, facts)
+  study_loan_facts(t, facts)
+  income_facts(t, facts)
+  local codes, sources, collected = sources_of(seen.dates)
+  local identity = facts.identity or {}
+  local surname = identity.surname
+  -- Only the joined name ("de Boer"): better than none for verification.
+  if not surname and not identity.prefix then surname = joined_name end
+  return {
+    id = id,
+    supplier = format.supplier,
+    format = NAME,
+    collected_at = collected,
+    sources = codes,
+    persons = { {
+      id = opts.person_id,
+      role = opts.role,
+      birth_date = identity.birth_date,
+      initials = identity.initials,
+      surname = surname,
+      prefix = identity.prefix,
+      sources = sources,
+      facts = facts,
+    } },
   }
-end
-
-local function income_facts(r, data, f)
-  local ink = r(want_object, data.inkomens, "inkomens")
-  if not ink then return end
-  local path = "inkomens.toetsinkomen"
-  local val, meta = r(wrapped, ink, "toetsinkomen", path)
-  local t = r(want_object, val, path .. ".val")
-  if not t then return end
-  f.toetsinkomen = {
-    meta = meta,
-    bedrag = r(want_number, t.toetsinkomen, path .. ".val.toetsinkomen"),
-    geldig = r(want_boolean, t.signatureGeldig, path .. ".val.signatureGeldig"),
-  }
-end
-
---- The typed facts fill uses, read from a decoded (and cleaned) tree.
--- @return facts, or nil, "AXL-C20 ..." naming the first bad field
-local function facts(data)
-  if type(data) ~= "table" then return fail("(data)", "object expected") end
-  local r, f = reader(), {}
-  local pg = r(want_object, data.persoonsgegevens, "persoonsgegevens")
-  if pg then
-    person_facts(r, pg, f)
-    address_facts(r, pg, f)
-    document_facts(r, pg, f)
-  end
-  pension_facts(r, data, f)
-  debt_facts(r, data, f)
-  income_facts(r, data, f)
-  if r.err then return nil, r.err end
-  return f
 end
 
 -- {======================================================================
 -- detect and decode
 -- =======================================================================
-
-local function parse(bytes)
-  if #bytes > MAX_BYTES then return fail("(file)", "larger than 16 MiB") end
-  if bytes:sub(1, 3) == "\239\187\191" then bytes = bytes:sub(4) end   -- a UTF-8 BOM (Windows exports)
-  local t, err = json.decode(bytes)
-  if t == nil then
-    -- cjson names the token kind and position, never the text; keep the position only.
-    local at = type(err) == "string" and err:match("at character (%d+)")
-    return fail("(file)", "not valid JSON" .. (at and (" (at character " .. at .. ")") or ""))
-  end
-  if not is_object(t) or next(t) == nil then return fail("(file)", "a JSON object expected") end
-  return t
-end
 
 -- Is there a {val, meta{bron}} object anywhere? (detect's question; whether
 -- its meta is right is decode's, which names the field.)
@@ -536,395 +649,23 @@ function format.detect(bytes)
     if not bytes:find(s, 1, true) then return false end
   end
   if bytes:find('"consumerData"', 1, true) then return false end
-  local t = parse(bytes)
-  if not t then return true end
+  local ok, t = pcall(parse, bytes)
+  if not ok then return true end
   return t.uuid ~= nil and t.consumerData == nil and has_wrapper(t)
 end
 
---- Decodes an iWize-style file into a delivery (DESIGN 4.1).
+--- Decodes an iWize-style file into a delivery (DESIGN 4.1) whose one
+-- person carries the facts (DESIGN 7.2) on `person.facts`: identity and the
+-- current address (BRP), AOW and old-age pensions (MPO), study debt (DUO)
+-- and UWV's toetsinkomen as an income statement.
 -- @param bytes the file's content
 -- @param path the file's path (unused: the content decides)
 -- @param opts optional: person_id (the CDL's person key, which the host got
 --   outside the file; never invented), role ("aanvrager" or "partner", a hint)
 -- @return delivery, or nil, "AXL-C20 iwize-json: <field path>: <what>"
 function format.decode(bytes, _, opts)
-  opts = opts or {}
-  if type(bytes) ~= "string" then return fail("(file)", "bytes expected") end
-  -- A key with blanks at its ends or a line break breaks rule AXL-R06 after
-  -- linking; refusing it here names the culprit (the host's argument).
-  local function bad_key(k)
-    return k:find("%c") or k:match("^%s") or k:match("%s$") or #k > 256
-  end
-  local pid = opts.person_id
-  if pid ~= nil and (type(pid) ~= "string" or pid == "" or bad_key(pid)) then
-    return fail("opts.person_id", "a non-empty string without spaces at its ends or control characters expected")
-  end
-  if opts.role ~= nil and opts.role ~= "aanvrager" and opts.role ~= "partner" then
-    return fail("opts.role", '"aanvrager" or "partner" expected')
-  end
-  local t, err = parse(bytes)
-  if not t then return nil, err end
-  if t.consumerData ~= nil then return fail("consumerData", "an Ockto-style envelope, not an iWize-style file") end
-  if type(t.uuid) ~= "string" or t.uuid == "" then return fail("uuid", "a non-empty string expected") end
-  if bad_key(t.uuid) then
-    return fail("uuid", "a key without spaces at its ends or control characters expected")
-  end
-  local id = t.uuid
-  -- What stays is the consumer's data: no file key (it is delivery.id), no
-  -- comments (top-level "_..." keys), no BSN, no nulls.
-  t.uuid = nil
-  for k in pairs(t) do
-    if type(k) == "string" and k:sub(1, 1) == "_" then t[k] = nil end
-  end
-  clean(t)
-  local seen = { count = 0, dates = {} }
-  local ok, serr = survey(t, "", seen)
-  if not ok then return nil, serr end
-  if seen.count == 0 then return fail("(file)", "no {val, meta} values: not an iWize-style file") end
-  local f, ferr = facts(t)
-  if not f then return nil, ferr end
-
-  -- Sources: the file's own bron codes, in a fixed order, each with the
-  -- latest date it was retrieved. One file is one person, so the person's
-  -- sources are the file's.
-  local codes, person_sources, collected = {}, {}, nil
-  local names = {}
-  local dates = seen.dates
-  for b in pairs(dates) do names[#names + 1] = b end
-  local rank = {}
-  for i, b in ipairs(BRON_ORDER) do rank[b] = i end
-  sort(names, function(a, b)
-    local ra, rb = rank[a] or math.huge, rank[b] or math.huge
-    if ra ~= rb then return ra < rb end
-    return a < b
-  end)
-  for _, b in ipairs(names) do
-    local info = BRON[b]
-    codes[#codes + 1] = info and info.code or b:upper()
-    person_sources[#person_sources + 1] = {
-      code = info and info.code or b:upper(), product = info and info.product,
-      retrieved_at = dates[b], available = true,
-    }
-    -- The file carries no collection stamp: the latest retrieval is the
-    -- closest honest answer.
-    if not collected or collected < dates[b] then collected = dates[b] end
-  end
-
-  local function v(name) return f[name] and f[name].value end
-  local initials = v("initialen")
-  -- "IJ.W." -> "IJW": HDN writes VoorLetters without dots (its sample: "V",
-  -- the catalogus: "ThJC"); matching reads letters only anyway.
-  if initials then
-    initials = initials:gsub("[%.%s]", "")
-    if initials == "" then initials = nil end
-  end
-  local surname, prefix = v("geslachtsnaam"), v("voorvoegselsGeslachtsnaam")
-  if not surname and not prefix then surname = v("achternaam") end   -- only the joined name: better than none
-
-  return {
-    id = id,
-    supplier = format.supplier,
-    format = format.name,
-    collected_at = collected,
-    sources = codes,
-    persons = { {
-      id = opts.person_id,
-      role = opts.role,
-      birth_date = v("geboortedatum"),
-      initials = initials,
-      surname = surname,
-      prefix = prefix,
-      sources = person_sources,
-      data = t,
-    } },
-  }
-end
-
--- {======================================================================
--- fill
--- =======================================================================
-
--- format.codes with opts.codes merged over it, entry by entry.
-local function code_tables(opts)
-  local merged = {}
-  for name, tbl in pairs(format.codes) do
-    merged[name] = {}
-    for k, val in pairs(tbl) do merged[name][k] = val end
-  end
-  if type(opts.codes) == "table" then
-    for name, tbl in pairs(opts.codes) do
-      if type(tbl) == "table" then
-        merged[name] = merged[name] or {}
-        for k, val in pairs(tbl) do merged[name][k] = val end
-      end
-    end
-  end
-  return merged
-end
-
--- A country by ISO code, else by its name ("Nederland" matches "NL Nederland").
--- Codes in sorted order, so that a table with two equal names answers the
--- same in every run.
-local function land(codes, code, name)
-  if code and codes.land[code] then return codes.land[code] end
-  if not name then return nil end
-  local keys = {}
-  for k in pairs(codes.land) do keys[#keys + 1] = tostring(k) end
-  sort(keys)
-  for _, k in ipairs(keys) do
-    local val = codes.land[k]
-    if type(val) == "string" and val:match("^%S+ (.*)$") == name then return val end
-  end
-end
-
-local function fill_names(ctx, f, codes)
-  local function copy(field, fact, value)
-    if f[fact] then ctx:set("PartijNAWData", field, value or f[fact].value, provenance(f[fact].meta)) end
-  end
-  copy("VoorNamen", "voornamen")
-  copy("GeboorteAchternaam", "geslachtsnaam")
-  -- Only when the BRP has one: an absent voorvoegsel says nothing about the AX's.
-  copy("GeboorteTussenvoegsels", "voorvoegselsGeslachtsnaam")
-  if f.initialen then
-    local letters = f.initialen.value:gsub("[%.%s]", "")
-    if letters ~= "" then copy("VoorLetters", "initialen", letters) end
-  end
-  -- A partial BRP date is never completed by a guess.
-  if f.geboortedatum and complete(f.geboortedatum.value) then copy("GeboorteDt", "geboortedatum") end
-  copy("GeboortePlaats", "geboorteplaats")
-  local c = f.geboortelandCode or f.geboorteland
-  if c then
-    local value = land(codes, f.geboortelandCode and f.geboortelandCode.value, f.geboorteland and f.geboorteland.value)
-    if value then
-      ctx:set("PartijNAWData", "GeboorteLand", value, provenance(c.meta))
-    else
-      ctx:propose("PartijNAWData", "GeboorteLand", c.value, provenance(c.meta), "no code for this country")
-    end
-  end
-  if f.nationaliteit then
-    local value = codes.nationaliteit[f.nationaliteit.value]
-    if value then
-      ctx:set("PartijNAWData", "Nationaliteit", value, provenance(f.nationaliteit.meta))
-    else
-      ctx:propose("PartijNAWData", "Nationaliteit", f.nationaliteit.value, provenance(f.nationaliteit.meta),
-        "no code for this nationality")
-    end
-  end
-  -- HDN's Geslacht codes are not public: a proposal, so nothing unverified
-  -- reaches a lender's schema.
-  if f.geslacht then
-    ctx:propose("PartijNAWData", "Geslacht", codes.geslacht[f.geslacht.value] or f.geslacht.value,
-      provenance(f.geslacht.meta), "HDN code for Geslacht assumed")
-  end
-end
-
-local function fill_address(ctx, f, codes)
-  if not f.adressen then return end
-  local current
-  for _, a in ipairs(f.adressen) do
-    if a.huidig then
-      if current then return end   -- two "current" addresses: no guessing which
-      current = a
-    end
-  end
-  if not current then return end
-  local meta = provenance(f.adressen.meta)
-  local postcode = current.postcode and current.postcode:gsub("%s", ""):upper()
-  local country
-  if current.landcode then
-    country = codes.land[current.landcode]
-  elseif postcode and postcode:match("^[1-9]%d%d%d[A-Z][A-Z]$") then
-    country = codes.land.NL   -- a BRP address with a Dutch postcode lies in the Netherlands
-  end
-  if not country then
-    -- A foreign or RNI address that cannot be mapped: none of it is written.
-    ctx:propose("PartijNAWData", "Land", current.landcode, meta, "address abroad without a code: not filled")
-    return
-  end
-  local toevoeging = current.huisletter
-  if current.toevoeging then toevoeging = (toevoeging and toevoeging .. " " or "") .. current.toevoeging end
-  ctx:set("PartijNAWData", "StraatNaam", current.straat, meta)
-  ctx:set("PartijNAWData", "HuisNr", current.huisnummer, meta)
-  ctx:set("PartijNAWData", "HuisNrToevoeging", toevoeging, meta)
-  ctx:set("PartijNAWData", "Postcode", postcode, meta)
-  ctx:set("PartijNAWData", "PlaatsNaam", current.woonplaats, meta)
-  ctx:set("PartijNAWData", "Land", country, provenance(f.adressen.meta, current.landcode and "copied" or "derived"))
-end
-
--- Identification rests on the document actually shown (Wwft): proposals only.
-local function propose_documents(ctx, f, codes)
-  if not f.documenten then return end
-  local meta = provenance(f.documenten.meta)
-  for _, d in ipairs(f.documenten) do
-    if d.geldig and d.nummer then
-      local why = "identification rests on the document shown"
-      ctx:propose("Hypotheekgever", "Identificatie/LegitimatieSoort", d.soort and codes.legitimatie[d.soort] or d.soort,
-        meta, why)
-      ctx:propose("Hypotheekgever", "Identificatie/LegitimatieNr", d.nummer, meta, why)
-      if d.afgifte then ctx:propose("Hypotheekgever", "Identificatie/LegitimatieAfgifteDt", d.afgifte, meta, why) end
-      if d.geldig_tot then ctx:propose("Hypotheekgever", "Identificatie/LegitimatieEindDt", d.geldig_tot, meta, why) end
-    end
-  end
-end
-
--- The AOW block of the overview: in payment (uitkering...) when it is, else
--- what the person reaches at AOW age if still living here (teBereiken...).
-local function aow_amounts(f)
-  for _, per in ipairs(f.perioden or {}) do
-    local a = per.aow
-    if a then
-      return {
-        couple = a.uitkeringSamenwonend or a.teBereikenSamenwonend,
-        single = a.uitkeringAlleenstaand or a.teBereikenAlleenstaand,
-      }
-    end
-  end
-end
-
-local HOUSEHOLD = { couple = "couple", samenwonend = "couple", single = "single", alleenstaand = "single" }
-
-local function fill_aow(ctx, f, opts)
-  local amounts = aow_amounts(f)
-  if not amounts then return end
-  local meta = provenance(f.perioden.meta)
-  local datum = f.algemeen and f.algemeen.aow_datum
-  local full = f.algemeen and f.algemeen.kortingsjaren
-  local household = HOUSEHOLD[opts.household]
-  -- The amount depends on the household after the purchase: only the host
-  -- knows it. Whether MPO's figure includes holiday pay (BrutoJaarUitkering
-  -- excludes it in the catalogus) is the host's to check: copied as given.
-  if not household then
-    local why = "AOW depends on the household: pass opts.household (\"couple\" or \"single\")"
-    local p = "Inkomsten/Uitkering/"
-    if amounts.couple then ctx:propose("Hypotheekgever", p .. "BrutoJaarUitkering", amount(amounts.couple), meta,
-      why .. "; amount for a couple") end
-    if amounts.single then ctx:propose("Hypotheekgever", p .. "BrutoJaarUitkering", amount(amounts.single), meta,
-      why .. "; amount for a single person") end
-    if datum then ctx:propose("Hypotheekgever", p .. "IngangsDt", datum, meta, why) end
-    return
-  end
-  local key = { SoortUitkering = "09 AOW" }
-  local value = amounts[household]
-  if not value and not datum then return end   -- no entity with nothing but its kind
-  ctx:entity("Uitkering", key, { BrutoJaarUitkering = value and amount(value), IngangsDt = datum }, meta)
-  if full then
-    -- Years of reduction (living abroad) mean an incomplete build-up.
-    ctx:entity("Uitkering", key, { AOWVolledigeOpbouwJN = values.JN(full == 0) },
-      provenance(f.algemeen.meta, "derived"))
-  end
-end
-
-local BASIS = { accrued = "opgebouwd", opgebouwd = "opgebouwd", reachable = "te_bereiken", te_bereiken = "te_bereiken" }
-
--- The old-age pension for life: the lifelong period (totOverlijden) that
--- starts last holds every arrangement still paying then; partner's and
--- orphan's pensions are never income and are not read.
-local function lifelong(f)
-  local best
-  for _, per in ipairs(f.perioden or {}) do
-    if per.levenslang then
-      local age = (per.vanaf_jaren or 0) * 12 + (per.vanaf_maanden or 0)
-      if not best or age >= best.age then best = { age = age, period = per } end
-    end
-  end
-  return best and best.period
-end
-
-local function pension_sum(period, basis)
-  local sum, any = 0, false
-  for _, reg in ipairs(period.regelingen) do
-    local v = reg[basis]
-    if v then sum, any = sum + v, true end
-  end
-  return any and sum or nil
-end
-
-local function fill_pension(ctx, f, opts)
-  local period = lifelong(f)
-  if not period then return end
-  local meta = provenance(f.perioden.meta, "derived")   -- a sum over the arrangements
-  local start = f.algemeen and f.algemeen.pensioen_datum
-  local basis = BASIS[opts.pension_basis]
-  if not basis then
-    -- Accrued or reachable is lender policy or advice: both proposed.
-    local why = "pension basis is lender policy: pass opts.pension_basis (\"accrued\" or \"reachable\")"
-    for _, b in ipairs { "opgebouwd", "te_bereiken" } do
-      local sum = pension_sum(period, b)
-      if sum then
-        ctx:propose("Hypotheekgever", "Inkomsten/Pensioen/PensioenInkomen", amount(sum), meta,
-          why .. (b == "opgebouwd" and "; accrued" or "; reachable"))
-      end
-    end
-    return
-  end
-  local sum = pension_sum(period, basis)
-  if not sum or sum == 0 then return end   -- no pension is not a "0.00" pension
-  -- One Pensioen entity with the total: the AX entity has no field that tells
-  -- one arrangement from another, so ctx:entity could not keep several apart.
-  -- An empty key makes a new entity; the start date goes into that same one,
-  -- found again by its amount, with its own provenance.
-  ctx:entity("Pensioen", {}, { PensioenInkomen = amount(sum) }, meta)
-  if start then
-    ctx:entity("Pensioen", { PensioenInkomen = amount(sum) }, { IngangsDtPensioen = start },
-      provenance(f.algemeen.meta))
-  end
-end
-
--- DUO: the current debt, the statutory monthly amount (not the means-tested
--- one, and no lender factor) and the remaining term. Before repayment starts
--- DUO gives no monthly amount and none is written. No DUO data, or a zero
--- debt, writes nothing: missing data is not "no study loan".
-local function fill_duo(ctx, f)
-  local s = f.studieschuld
-  if not s or not s.stand or s.stand == 0 then return end
-  ctx:entity("Verplichtingen", { SoortVerplichting = "12 Studielening" }, {
-    VerplichtingBedrag = amount(s.stand),
-    MaandBedrag = s.maandbedrag and s.maandbedrag > 0 and amount(s.maandbedrag) or nil,
-    VerplichtingInMnd = s.looptijd and s.looptijd > 0 and tostring(s.looptijd) or nil,
-  }, provenance(s.meta))
-end
-
--- An IBL result goes into the AX only from the official, signed tool output
--- and only where the receiver supports IBL: a proposal here, never a fill.
-local function propose_ibl(ctx, f)
-  local t = f.toetsinkomen
-  if not t or not t.bedrag then return end
-  ctx:propose("Hypotheekgever", "Inkomsten/InkomensbepalingLoondienst/Toetsinkomen", amount(t.bedrag),
-    provenance(t.meta), t.geldig and "signed IBL result: the receiver's IBL variant decides"
-      or "IBL result without a valid signature: never filled")
-end
-
---- Says what the person's data would write into the AX, through ctx
--- (axlink.fill decides what is really written: only for a linked, verified
--- person, never over a value without opts.overwrite, never a placeholder).
--- Names, initials (only when supplied), a complete birth date, birth place,
--- country and nationality (through `codes`) and the current address into
--- PartijNAWData; AOW into Inkomsten/Uitkering "09 AOW" with opts.household,
--- pension into Pensioen with opts.pension_basis, otherwise proposals; DUO
--- debt into Verplichtingen "12 Studielening". Geslacht, identification
--- documents, the account number and an IBL result are only proposed;
--- phone, e-mail and civil state are never touched.
--- @param ctx the fill context (axlink.fill)
--- @param person the delivery's person
--- @param delivery the delivery (unused: one file is one person)
--- @param opts household ("couple" | "single"), pension_basis ("accrued" |
---   "reachable"), codes (tables merged over format.codes)
-function format.fill(ctx, person, _, opts)
-  opts = opts or {}
-  local f, err = facts(person.data)
-  if not f then error(err, 0) end   -- a host changed data after decode; the message names no value
-  local codes = code_tables(opts)
-  fill_names(ctx, f, codes)
-  fill_address(ctx, f, codes)
-  if f.bankrekeningnummer then
-    ctx:propose("PartijNAWData", "RekeningNr", f.bankrekeningnummer.value, provenance(f.bankrekeningnummer.meta),
-      "the direct-debit account is the consumer's choice; tax data is last year's")
-  end
-  propose_documents(ctx, f, codes)
-  fill_aow(ctx, f, opts)
-  fill_pension(ctx, f, opts)
-  fill_duo(ctx, f)
-  propose_ibl(ctx, f)
+  if type(bytes) ~= "string" then return nil, ("AXL-C20 %s: (file): bytes expected"):format(NAME) end
+  return common.protect(decode_file, bytes, opts or {})
 end
 
 return format
