@@ -32,7 +32,9 @@ return {
       },
     },
     ["BronAanvraagBericht/Dataleverancier"] = {
-      note = "Same fields as the AX Dataleverancier but a separate entry: a lender's request has no RefDataleverancier pointing at it, so no ID either.",
+      note = "Same fields as the AX Dataleverancier but a separate entry: a lender's request has no" ..
+        " RefDataleverancier " ..
+        "pointing at it, so no ID either.",
       attrs = { "Volgnummer" },
       children = {
         { "DataMijNr", "leaf" },
@@ -67,14 +69,20 @@ return {
         { "HuidigObject", "repeating" },
         { "Hypotheekgever", "repeating" },
         { "PartijNAWData", "repeating" },
-        { "Dataleverancier", "repeating", assumed = "KET-CDL names Dataleverancier without an AX.Hypotheekgever prefix and it is referenced, not nested, so it is a top-level sibling; placed after PartijNAWData as the other referenced entity (DESIGN 4.2)." },
+        { "Dataleverancier", "repeating",
+          assumed = "KET-CDL names Dataleverancier without an AX.Hypotheekgever prefix and it is referenced, not" ..
+            " nested, so" ..
+            " it is a top-level sibling; placed after PartijNAWData as the other referenced entity (DESIGN 4.2)."
+        },
         { "TussenPersoon", "repeating" },
         { "Object", "repeating" },
         { "Lening", "repeating" },
       },
     },
     ["OfferteAanvraag/Dataleverancier"] = {
-      assumed = "whole entity: fields as in the BronAanvraagBericht sample, because HDN reuses datacatalogus entities across messages.",
+      assumed = "whole entity: fields as in the BronAanvraagBericht sample, because HDN reuses datacatalogus" ..
+        " entities " ..
+        "across messages.",
       attrs = { "Volgnummer", "ID" },
       children = {
         { "DataMijNr", "leaf" },
@@ -130,7 +138,12 @@ return {
         { "UitsluitendOfMedeFiscaalInwonerBuitenNedJN", "leaf" },
         { "StudieleningInventarisatie", "leaf" },
         { "Inkomsten", "repeating" },
-        { "Verplichtingen", "repeating", assumed = "the older HDN datacatalogus has Verplichtingen (0-9) under HypotheekGever, and the integrator review puts DUO debt there, not at the top level. Placed beside Inkomsten (the other financial entity) and before Identificatie, which both catalogus and sample put last." },
+        { "Verplichtingen", "repeating",
+          assumed = "the older HDN datacatalogus has Verplichtingen (0-9) under HypotheekGever, and the" ..
+            " integrator review " ..
+            "puts DUO debt there, not at the top level. Placed beside Inkomsten (the other financial entity) and " ..
+            "before Identificatie, which both catalogus and sample put last."
+        },
         { "Identificatie", "single" },
       },
     },
@@ -140,33 +153,56 @@ return {
       children = {
         { "LegitimatieSoort", "leaf" },
         { "LegitimatieNr", "leaf" },
-        { "LegitimatieAfgifteDt", "leaf", assumed = "the remaining legitimation fields are named in an older HDN datacatalogus (research/hdn-ax.md, open question 10), in its order; listed so that ExterneIdentificatie lands after them, not between." },
+        { "LegitimatieAfgifteDt", "leaf",
+          assumed = "the remaining legitimation fields are named in an older HDN datacatalogus" ..
+            " (research/hdn-ax.md, open " ..
+            "question 10), in its order; listed so that ExterneIdentificatie lands after them, not between."
+        },
         { "LegitimatieAfgiftePlaats", "leaf" },
         { "LegitimatieAfgifteLand", "leaf" },
         { "LegitimatieEindDt", "leaf" },
-        { "ExterneIdentificatie", "repeating", assumed = "KET-CDL gives the path Hypotheekgever.Identificatie. ExterneIdentificatie but no order; sub-entities follow leaves in every sample entity, and it was added later (HDN 20), so it goes last." },
+        { "ExterneIdentificatie", "repeating",
+          assumed = "KET-CDL gives the path Hypotheekgever.Identificatie. ExterneIdentificatie but no order;" ..
+            " sub-entities " ..
+            "follow leaves in every sample entity, and it was added later (HDN 20), so it goes last."
+        },
       },
     },
     ["OfferteAanvraag/Hypotheekgever/Identificatie/ExterneIdentificatie"] = {
-      assumed = "whole entity: the order in which KET-CDL introduces the two fields; the reference is optional there (\"kan\"), the key is not.",
+      assumed = "whole entity: the order in which KET-CDL introduces the two fields; the reference is optional" ..
+        " there " ..
+        "(\"kan\"), the key is not.",
       attrs = { "Volgnummer" },
       children = {
         { "PersoonsID", "leaf" },
         { "RefDataleverancier", "reference" },
       },
     },
-    ["OfferteAanvraag/Hypotheekgever/Identificatie/ExterneIdentificatie/RefDataleverancier"] = { attrs = { "IDREF" }, children = {} },
+    ["OfferteAanvraag/Hypotheekgever/Identificatie/ExterneIdentificatie/RefDataleverancier"] = {
+      attrs = { "IDREF" }, children = {},
+    },
     ["OfferteAanvraag/Hypotheekgever/Inkomsten"] = {
       attrs = { "Volgnummer" },
       children = {
-        { "Dienstbetrekking", "repeating", assumed = "HDN names Dienstbetrekking (werkgeversverklaring) and InkomensbepalingLoondienst (IBL) as income entities, listed in that order on hdn.nl; their place under Inkomsten mirrors Uitkering." },
+        { "Dienstbetrekking", "repeating",
+          assumed = "HDN names Dienstbetrekking (werkgeversverklaring) and InkomensbepalingLoondienst (IBL) as" ..
+            " income " ..
+            "entities, listed in that order on hdn.nl; their place under Inkomsten mirrors Uitkering."
+        },
         { "InkomensbepalingLoondienst", "repeating" },
         { "Uitkering", "repeating" },
-        { "Pensioen", "repeating", assumed = "the datacatalogus has Pensioen beside Uitkering (\"exclusief AOW, dat dient ingevoerd te worden onder de entiteit Uitkering\"); AX 24 moved Uitkering into Inkomsten, so its sibling most likely moved too." },
+        { "Pensioen", "repeating",
+          assumed = "the datacatalogus has Pensioen beside Uitkering (\"exclusief AOW, dat dient ingevoerd te" ..
+            " worden onder " ..
+            "de entiteit Uitkering\"); AX 24 moved Uitkering into Inkomsten, so its sibling most likely moved too."
+        },
       },
     },
     ["OfferteAanvraag/Hypotheekgever/Inkomsten/Dienstbetrekking"] = {
-      assumed = "whole entity: SoortDienstbetrekking and BrutoJaarSalaris are named by HDN's ketenafspraak; the start date is mandatory there and is named IngangsDt as in Uitkering. Spelled \"Dienstbetrekking\" as hdn.nl does; KET-018 quotes may read \"DienstBetrekking\".",
+      assumed = "whole entity: SoortDienstbetrekking and BrutoJaarSalaris are named by HDN's ketenafspraak; the" ..
+        " start date " ..
+        "is mandatory there and is named IngangsDt as in Uitkering. Spelled \"Dienstbetrekking\" as hdn.nl does; " ..
+        "KET-018 quotes may read \"DienstBetrekking\".",
       attrs = { "Volgnummer" },
       children = {
         { "SoortDienstbetrekking", "leaf" },
@@ -175,7 +211,10 @@ return {
       },
     },
     ["OfferteAanvraag/Hypotheekgever/Inkomsten/InkomensbepalingLoondienst"] = {
-      assumed = "whole entity: it holds the IBL tool's result (toetsinkomen, the calculation's identifier and date, the rules version), never a figure axlink computes; names are HDN-style guesses. Per KET-018 the employment details of IBL variant 2 nest inside it.",
+      assumed = "whole entity: it holds the IBL tool's result (toetsinkomen, the calculation's identifier and" ..
+        " date, the " ..
+        "rules version), never a figure axlink computes; names are HDN-style guesses. Per KET-018 the employment " ..
+        "details of IBL variant 2 nest inside it.",
       attrs = { "Volgnummer" },
       children = {
         { "Toetsinkomen", "leaf" },
@@ -186,7 +225,10 @@ return {
       },
     },
     ["OfferteAanvraag/Hypotheekgever/Inkomsten/InkomensbepalingLoondienst/Dienstbetrekking"] = {
-      assumed = "whole entity: SoortDienstbetrekking and BrutoJaarSalaris are named by HDN's ketenafspraak; the start date is mandatory there and is named IngangsDt as in Uitkering. Spelled \"Dienstbetrekking\" as hdn.nl does; KET-018 quotes may read \"DienstBetrekking\".",
+      assumed = "whole entity: SoortDienstbetrekking and BrutoJaarSalaris are named by HDN's ketenafspraak; the" ..
+        " start date " ..
+        "is mandatory there and is named IngangsDt as in Uitkering. Spelled \"Dienstbetrekking\" as hdn.nl does; " ..
+        "KET-018 quotes may read \"DienstBetrekking\".",
       attrs = { "Volgnummer" },
       children = {
         { "SoortDienstbetrekking", "leaf" },
@@ -214,7 +256,10 @@ return {
     },
     ["OfferteAanvraag/Hypotheekgever/RefPartijNAWData"] = { attrs = { "IDREF" }, children = {} },
     ["OfferteAanvraag/Hypotheekgever/Verplichtingen"] = {
-      assumed = "whole entity: kind first as in every \"Soort...\" entity (\"12 Studielening\"); VerplichtingBedrag (the balance) and VerplichtingInMnd (remaining term) are the integrator review's names; MaandBedrag (DUO's statutory \"maandbedrag\") is a guess.",
+      assumed = "whole entity: kind first as in every \"Soort...\" entity (\"12 Studielening\");" ..
+        " VerplichtingBedrag (the " ..
+        "balance) and VerplichtingInMnd (remaining term) are the integrator review's names; MaandBedrag (DUO's " ..
+        "statutory \"maandbedrag\") is a guess.",
       attrs = { "Volgnummer" },
       children = {
         { "SoortVerplichting", "leaf" },
@@ -299,18 +344,30 @@ return {
         { "SoortPartij", "leaf" },
         { "VoorNamen", "leaf" },
         { "GeboorteAchternaam", "leaf" },
-        { "GeboorteTussenvoegsels", "leaf", assumed = "beside the name it qualifies, like CorrespondentieTussenvoegsels." },
+        { "GeboorteTussenvoegsels", "leaf",
+          assumed = "beside the name it qualifies, like CorrespondentieTussenvoegsels."
+        },
         { "CorrespondentieNaam", "leaf" },
-        { "CorrespondentieTussenvoegsels", "leaf", assumed = "one sample has it between CorrespondentieNaam and GeboortePlaats, the other has Nationaliteit there; kept next to the name it qualifies." },
+        { "CorrespondentieTussenvoegsels", "leaf",
+          assumed = "one sample has it between CorrespondentieNaam and GeboortePlaats, the other has" ..
+            " Nationaliteit there; " ..
+            "kept next to the name it qualifies."
+        },
         { "Nationaliteit", "leaf" },
         { "GeboortePlaats", "leaf" },
         { "GeboorteLand", "leaf" },
         { "VoorLetters", "leaf" },
         { "GeboorteDt", "leaf" },
-        { "Geslacht", "leaf", assumed = "fill maps BRP geslacht here (integrator review 5.7); placed with the other personal data, before the address." },
+        { "Geslacht", "leaf",
+          assumed = "fill maps BRP geslacht here (integrator review 5.7); placed with the other personal data," ..
+            " before the " ..
+            "address."
+        },
         { "StraatNaam", "leaf" },
         { "HuisNr", "leaf" },
-        { "HuisNrToevoeging", "leaf", assumed = "named in the integrator review's address list (5.8), right after the number it extends." },
+        { "HuisNrToevoeging", "leaf",
+          assumed = "named in the integrator review's address list (5.8), right after the number it extends."
+        },
         { "Postcode", "leaf" },
         { "PlaatsNaam", "leaf" },
         { "Land", "leaf" },
