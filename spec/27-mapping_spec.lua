@@ -218,6 +218,45 @@ describe("one mapping path", function()
     end)
   end)
 
+  describe("the facts check", function()
+    local function refused(facts)
+      local d = { id = "HAND-1", persons = { { id = "h-1", facts = facts } } }
+      local ok, err, info = axlink.cdl.validate(d)
+      assert.is_nil(ok)
+      assert.are.equal("AXL-C03", info.code)
+      assert.are.equal("facts", info.field)
+      return err
+    end
+
+    it("accepts every built-in format's facts and refuses a wrong shape with its path, never its value", function()
+      assert.is_true(axlink.cdl.validate { id = "X", persons = { { id = "h", facts = FACTS } } })
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.idenity: not a name of the vocabulary",
+        refused { idenity = { surname = "Vries" } })
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.aow.yearly_coupel: not a name of the vocabulary",
+        refused { aow = { yearly_coupel = "13300.00" } })
+      local err = refused { aow = { yearly_couple = 13300 } }
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.aow.yearly_couple: wrong type or form", err)
+      assert.is_nil(err:find("13300", 1, true))
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.pensions: a list expected",
+        refused { pensions = { kind = "old_age" } })
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.pensions[1].start_age: wrong type or form",
+        refused { pensions = { { kind = "old_age", start_age = { years = 67, months = 12 } } } })
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.nationalities: wrong type or form",
+        refused { identity = { nationalities = { "Nederlandse" } } })
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.gender: wrong type or form",
+        refused { identity = { gender = "V" } })
+    end)
+
+    it("is applied to a delivery built by hand before apply changes anything", function()
+      local msg = assert(axlink.read(AANVRAAG))
+      local before = msg:serialize()
+      local _, _, info = axlink.cdl.apply(msg, { id = "HAND-1", persons = { { id = "h-1", birth_date = "1985-03-15",
+        facts = { study_loans = { { debt = "a lot" } } } } } }, OPTS)
+      assert.are.equal("AXL-C03", info.code)
+      assert.are.equal(before, msg:serialize())
+    end)
+  end)
+
   describe("the old route", function()
     it("gives the same bytes as apply: link, totable, fill, settable", function()
       local delivery = assert(axlink.cdl.read(FILES["ockto-json"]))

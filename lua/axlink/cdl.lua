@@ -106,6 +106,7 @@ end
 -- =======================================================================
 
 local names_bsn = require("axlink.formats.common").names_bsn
+local facts = require "axlink.facts"
 
 --- Removes every field whose name says BSN, anywhere in the delivery
 -- (formats must already have dropped it; this is the safety net).
@@ -180,8 +181,9 @@ function M.validate(d)
     if p.sources ~= nil and type(p.sources) ~= "table" then
       return refuse("AXL-C03", where .. ".sources: wrong or missing", { person = i, field = "sources" })
     end
-    if p.facts ~= nil and type(p.facts) ~= "table" then
-      return refuse("AXL-C03", where .. ".facts: wrong or missing", { person = i, field = "facts" })
+    if p.facts ~= nil then
+      local why = facts.check(p.facts, where .. ".facts")
+      if why then return refuse("AXL-C03", why, { person = i, field = "facts" }) end
     end
     if p.data ~= nil and type(p.data) ~= "table" then
       return refuse("AXL-C03", where .. ".data: wrong or missing", { person = i, field = "data" })
