@@ -231,27 +231,31 @@ describe("one mapping path", function()
     it("accepts every built-in format's facts and refuses a wrong shape with its path, never its value", function()
       assert.is_true(axlink.cdl.validate { id = "X", persons = { { id = "h", facts = FACTS } } })
       assert.are.equal("AXL-C03 delivery.persons[1].facts.idenity: not a name of the vocabulary",
-        refused { idenity = { surname = "Vries" } })
+        refused { idenity = { source = "BRP", surname = "Vries" } })
       assert.are.equal("AXL-C03 delivery.persons[1].facts.aow.yearly_coupel: not a name of the vocabulary",
-        refused { aow = { yearly_coupel = "13300.00" } })
-      local err = refused { aow = { yearly_couple = 13300 } }
+        refused { aow = { source = "MPO", yearly_coupel = "13300.00" } })
+      local err = refused { aow = { source = "MPO", yearly_couple = 13300 } }
       assert.are.equal("AXL-C03 delivery.persons[1].facts.aow.yearly_couple: wrong type or form", err)
       assert.is_nil(err:find("13300", 1, true))
       assert.are.equal("AXL-C03 delivery.persons[1].facts.pensions: a list expected",
         refused { pensions = { kind = "old_age" } })
       assert.are.equal("AXL-C03 delivery.persons[1].facts.pensions[1].start_age: wrong type or form",
-        refused { pensions = { { kind = "old_age", start_age = { years = 67, months = 12 } } } })
+        refused { pensions = { { source = "MPO", kind = "old_age", start_age = { years = 67, months = 12 } } } })
       assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.nationalities: wrong type or form",
-        refused { identity = { nationalities = { "Nederlandse" } } })
+        refused { identity = { source = "BRP", nationalities = { "Nederlandse" } } })
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.address.source: the register is missing",
+        refused { address = { street = "Lindelaan" } })
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.address.number: wrong type or form",
+        refused { address = { source = "BRP", number = "12-14" } })
       assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.gender: wrong type or form",
-        refused { identity = { gender = "V" } })
+        refused { identity = { source = "BRP", gender = "V" } })
     end)
 
     it("is applied to a delivery built by hand before apply changes anything", function()
       local msg = assert(axlink.read(AANVRAAG))
       local before = msg:serialize()
       local _, _, info = axlink.cdl.apply(msg, { id = "HAND-1", persons = { { id = "h-1", birth_date = "1985-03-15",
-        facts = { study_loans = { { debt = "a lot" } } } } } }, OPTS)
+        facts = { study_loans = { { source = "DUO", debt = "a lot" } } } } } }, OPTS)
       assert.are.equal("AXL-C03", info.code)
       assert.are.equal(before, msg:serialize())
     end)

@@ -24,13 +24,36 @@ local function pick(opts, names)
   return out
 end
 
--- "code path" of every error in a report: what the message already had.
-local function errors_of(report)
+-- Every error of a report, by code, path and message: what the message
+-- already had. The message takes part because an error can grow (AXL-R02
+-- "3 Dataleverancier" where it said 2): that is the step's doing too.
+local function problem_key(p)
+  return p.code .. "\0" .. (p.path or "") .. "\0" .. (p.message or "")
+end
+
+local function errors_of(problems)
   local set = {}
-  for _, p in ipairs(report.problems) do
-    if p.severity == "error" then set[p.code .. " " .. p.path] = true end
+  for _, p in ipairs(problems) do
+    if p.severity == nil or p.severity == "error" then set[problem_key(p)] = true end
   end
   return set
+end
+
+-- The schema the step is judged against: the caller's, else the message's.
+local function schema_of(msg, opts)
+  return opts.schema or msg:schema()
+end
+
+-- Rule errors, and validation problems when there is a schema.
+local function judge(msg, opts)
+  local report = msg:check(pick(opts, CHECK_OPTS))
+  local invalid = {}
+  local schema = schema_of(msg, opts)
+  if schema then
+    local ok, problems = msg:validate(schema)
+    if not ok then invalid = problems end
+  end
+  return report, invalid
 end
 
 -- The linked person's entities as tables: its Hypotheekgever (by the
@@ -92,19 +115,23 @@ local function step(msg, delivery, opts, format, profile, before)
     result.changes, result.proposals, result.conflicts = filled.changes, filled.proposals, filled.conflicts
     for _, s in ipairs(filled.skipped) do result.skipped[#result.skipped + 1] = s end
   end
-  local report = msg:check(pick(opts, CHECK_OPTS))
+  local report, invalid = judge(msg, opts)
   result.report = report
   -- Errors the message already had are reported, not blocking, unless
-  -- opts.strict; an error this step introduced refuses the step.
+  -- opts.strict; an error this step introduced refuses the step. So does a
+  -- validation problem it introduced (a filled entity the schema does not
+  -- allow there), as a link's own is refused (DESIGN 4.2).
   local introduced = {}
-  for _, p in ipairs(report.problems) do
-    if p.severity == "error" and (opts.strict or not before[p.code .. " " .. p.path]) then
-      introduced[#introduced + 1] = p
+  for _, list in ipairs { report.problems, invalid } do
+    for _, p in ipairs(list) do
+      if (p.severity == nil or p.severity == "error") and (opts.strict or not before[problem_key(p)]) then
+        introduced[#introduced + 1] = p
+      end
     end
   end
   if #introduced > 0 then
     local name = msg:_name() or "input"
-    return nil, ("%s: AXL-C25 %d rule error(s) after link%s: %s; nothing changed"):format(name, #introduced,
+    return nil, ("%s: AXL-C25 %d rule or validation error(s) after link%s: %s; nothing changed"):format(name, #introduced,
       opts.fill and " and fill" or "", introduced[1].code), { code = "AXL-C25", report = report,
       problems = introduced }
   end
@@ -129,12 +156,12 @@ function M.apply(msg, delivery, opts, cdl)
   local profile
   profile, err, info = profiles.get(opts.ax_version)
   if not profile then return nil, err, info end
-  if opts.fill then
-    local ok
-    ok, err, info = mapping.check_options(opts)
-    if not ok then return nil, err, info end
-  end
-  local before = errors_of(msg:check(pick(opts, CHECK_OPTS)))
+  local ok
+  ok, err, info = mapping.check_options(opts, profile)
+  if not ok then return nil, err, info end
+  local report, invalid = judge(msg, opts)
+  local before = errors_of(report.problems)
+  for k in pairs(errors_of(invalid)) do before[k] = true end
   msg:_begin()
   local ran, result
   ran, result, err, info = pcall(step, msg, delivery, opts, format or nil, profile, before)

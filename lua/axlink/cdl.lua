@@ -334,6 +334,9 @@ end
 --- Fills the tables from a delivery's facts: see axlink.fill.
 function M.fill(t, delivery, opts)
   if type(t) ~= "table" then error("bad argument #1 to 'fill' (table expected)", 2) end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #3 to 'fill' (table expected, got %s)"):format(type(opts)), 2)
+  end
   opts = opts or {}
   local format, msg, info = M._prepare(delivery, opts)
   if format == nil then return nil, msg, info end

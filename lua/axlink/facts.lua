@@ -13,7 +13,8 @@ local M = {}
 -- Field types: what each value must be.
 local function is_text(v) return type(v) == "string" and v ~= "" end
 local function is_date(v) return common.valid_date(v) end
-local function is_amount(v) return type(v) == "string" and v:match("^%d+%.%d%d$") ~= nil end
+-- Up to a trillion euros: an amount stays exact in integer cents.
+local function is_amount(v) return type(v) == "string" and v:match("^%d%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%.%d%d$") ~= nil end
 local function is_country(v) return type(v) == "string" and v:match("^%u%u$") ~= nil end
 local function is_bool(v) return type(v) == "boolean" end
 local function is_count(v) return math.type(v) == "integer" and v >= 0 end
@@ -49,7 +50,7 @@ M.VOCABULARY = {
     birth_date = function(v) return common.valid_date(v, true) end,
     gender = one_of("male", "female", "unknown"), birth_country = is_country, birth_place = is_text,
     nationalities = countries } },
-  address = { fields = { street = is_text, number = is_text, letter = is_text, addition = is_text,
+  address = { fields = { street = is_text, number = function(v) return type(v) == "string" and v:match("^%d+$") end, letter = is_text, addition = is_text,
     postcode = is_text, city = is_text, country = is_country, since = is_date } },
   employments = { list = true, fields = { employer = is_text, start = is_date, ["end"] = is_date,
     contract = one_of("permanent", "temporary", "on_call", "other"), hours_per_week = is_number,
@@ -67,9 +68,19 @@ M.VOCABULARY = {
     regime = one_of("SF15", "pre-2015", "other"), remaining_months = is_count } },
 }
 
+-- Keys in a fixed order: the same bad facts give the same message each run.
+local function sorted(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
 local function check_fact(fact, spec, where)
   if type(fact) ~= "table" then return where .. ": a table expected" end
-  for k, v in pairs(fact) do
+  if fact.source == nil then return where .. ".source: the register is missing" end
+  for _, k in ipairs(sorted(fact)) do
+    local v = fact[k]
     local check = type(k) == "string" and (spec.fields[k] or COMMON[k])
     if not check then return ("%s.%s: not a name of the vocabulary"):format(where, tostring(k)) end
     if not check(v) then return ("%s.%s: wrong type or form"):format(where, k) end
@@ -83,7 +94,8 @@ end
 -- @return nil when they are right, else the reason (path and what, no value)
 function M.check(facts, where)
   if type(facts) ~= "table" then return where .. ": a table expected" end
-  for name, value in pairs(facts) do
+  for _, name in ipairs(sorted(facts)) do
+    local value = facts[name]
     local spec = type(name) == "string" and M.VOCABULARY[name]
     if not spec then return ("%s.%s: not a name of the vocabulary"):format(where, tostring(name)) end
     local at = where .. "." .. name

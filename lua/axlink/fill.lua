@@ -90,15 +90,18 @@ local TYPE_CHECK = {
 
 -- A field written must be one the AX has there (AXL-C22), with a value of
 -- its field's type (AXL-C23). Messages name the path and field, never the
--- value.
-local function check_field(profile, parts, field, value)
+-- value. Returns why a value does not fit its field, for the mapping, which
+-- proposes such a value instead (DESIGN 7.3).
+local function check_field(profile, parts, field, value, lenient)
   local where = path_of(profile, parts) .. "/" .. tostring(field)
   if type(field) ~= "string" or core._model_child(model_path(profile, parts), field) ~= "leaf" then
     refuse_fill("AXL-C22", where .. ": not a field the AX profile knows there", field)
   end
   local check = TYPE_CHECK[type_of(profile, field)]
   local why = check and check(value)
+  if why and lenient then return why end
   if why then refuse_fill("AXL-C23", where .. ": " .. why, field) end
+  return nil
 end
 
 local function index_of(list, item)
@@ -183,7 +186,8 @@ function Ctx:_put(tbl, parts, field, value, meta, owner)
   end
   if never(profile, field, value) then return self:_propose(path, value, meta, "never filled automatically") end
   if placeholder(value) then return end
-  check_field(profile, parts, field, value)
+  local misfit = check_field(profile, parts, field, value, self.lenient)
+  if misfit then return self:_propose(path, value, meta, "does not fit the field: " .. misfit) end
   local old = tbl[field]
   local text = type(old) == "table" and old[1] or old   -- { [1] = text, Attr = ... }: the text is the value
   if text == value then return end
@@ -331,7 +335,11 @@ end
 -- format's own fill when it has one (what the vocabulary cannot say).
 -- @return true, or nil, message, info
 function M.person(ctx, person, delivery, format)
+  -- The mapping's values come from checked facts: one that still does not
+  -- fit its field is proposed. A format's own fill is code, and refused.
+  ctx.lenient = true
   local done, err = pcall(mapping.fill_person, ctx, person, ctx.opts)
+  ctx.lenient = false
   if done and format and format.fill then done, err = pcall(format.fill, ctx, person, delivery, ctx.opts) end
   if done then return true end
   local who = format and format.fill and ("format " .. format.name) or "mapping"
@@ -339,7 +347,7 @@ function M.person(ctx, person, delivery, format)
     return nil, ("%s %s: %s"):format(err.code, who, err.text),
       { code = err.code, format = format and format.name, field = err.field }
   end
-  return nil, ("AXL-C12 %s: fill raised: %s"):format(who, tostring(err)),
+  return nil, ("AXL-C12 %s: fill raised: %s"):format(who, type(err) == "string" and err or "a " .. type(err)),
     { code = "AXL-C12", format = format and format.name }
 end
 
@@ -356,7 +364,7 @@ end
 function M.fill(t, delivery, opts, format)
   local profile, perr, pinfo = profiles.get(opts.ax_version)
   if not profile then return nil, perr, pinfo end
-  local ok, msg, info = mapping.check_options(opts)
+  local ok, msg, info = mapping.check_options(opts, profile)
   if not ok then return nil, msg, info end
   local result = { changes = {}, proposals = {}, conflicts = {}, skipped = {} }
   for _, link in ipairs(M.linked(t, delivery, profile)) do

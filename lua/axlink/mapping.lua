@@ -23,7 +23,14 @@ local BASES = { accrued = true, prospective = true }
 
 --- Checks the mapping's options (DESIGN 7.3).
 -- @return true, or nil, message, info (AXL-C26, the option named)
-function M.check_options(opts)
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
+function M.check_options(opts, profile)
   local function bad(name, expected)
     return nil, ("AXL-C26 opts.%s: %s expected"):format(name, expected), { code = "AXL-C26", field = name }
   end
@@ -31,9 +38,22 @@ function M.check_options(opts)
   if opts.pension_basis ~= nil and not BASES[opts.pension_basis] then
     return bad("pension_basis", "'accrued' or 'prospective'")
   end
+  for _, flag in ipairs { "overwrite", "fill", "strict" } do
+    if opts[flag] ~= nil and type(opts[flag]) ~= "boolean" then return bad(flag, "true or false") end
+  end
   if opts.codes ~= nil and type(opts.codes) ~= "table" then return bad("codes", "a table of code tables") end
-  for name, tbl in pairs(opts.codes or {}) do
-    if type(tbl) ~= "table" then return bad("codes." .. tostring(name), "a table") end
+  -- Sorted, so the same wrong options give the same message in every run.
+  for _, name in ipairs(sorted_keys(opts.codes or {})) do
+    local tbl = opts.codes[name]
+    local where = "codes." .. tostring(name)
+    if profile and profile.codes[name] == nil then
+      return bad(where, "the name of one of the profile's code tables (" ..
+        table.concat(sorted_keys(profile.codes), ", ") .. ")")
+    end
+    if type(tbl) ~= "table" then return bad(where, "a table") end
+    for _, k in ipairs(sorted_keys(tbl)) do
+      if type(k) ~= "string" or type(tbl[k]) ~= "string" then return bad(where, "words mapped to code strings") end
+    end
   end
   return true
 end
@@ -43,17 +63,24 @@ end
 -- ("country") starts as a copy of that one.
 function M.codes(profile, opts)
   local merged = {}
-  local function base(name)
-    local t = profile.codes[name]
-    if type(t) == "string" then t = profile.codes[t] end
+  local function layer(name)
     local copy = {}
-    for k, v in pairs(t or {}) do copy[k] = v end
+    for k, v in pairs(type(profile.codes[name]) == "table" and profile.codes[name] or {}) do copy[k] = v end
+    for k, v in pairs(opts.codes and opts.codes[name] or {}) do copy[k] = v end
     return copy
   end
-  for name in pairs(profile.codes) do merged[name] = base(name) end
-  for name, over in pairs(opts.codes or {}) do
-    merged[name] = merged[name] or {}
-    for k, v in pairs(over) do merged[name][k] = v end
+  for name, t in pairs(profile.codes) do
+    if type(t) == "table" then merged[name] = layer(name) end
+  end
+  -- An alias follows its table with the caller's overrides in it, and its
+  -- own overrides on top.
+  for name, t in pairs(profile.codes) do
+    if type(t) == "string" then
+      local copy = {}
+      for k, v in pairs(merged[t] or {}) do copy[k] = v end
+      for k, v in pairs(opts.codes and opts.codes[name] or {}) do copy[k] = v end
+      merged[name] = copy
+    end
   end
   return merged
 end
@@ -154,23 +181,31 @@ local function map_address(ctx, a, codes)
   -- AX has one field for BRP's huisletter and huisnummertoevoeging
   -- (integrator review 5.8): joined with a space, "14 B 2" stays readable.
   local addition = a.letter and a.addition and (a.letter .. " " .. a.addition) or a.letter or a.addition
-  local land = codes.country[a.country or "NL"]
+  local land = a.country and codes.country[a.country]
   local fields = {
     { f.street, a.street }, { f.number, a.number }, { f.addition, addition },
-    { f.postcode, a.postcode }, { f.city, a.city }, { f.country, land },
+    { f.postcode, a.postcode }, { f.city, a.city }, { f.country, land or a.country },
   }
   -- The address is one unit: when the AX already holds another address
-  -- (a correspondence address, a household about to move), writing the
-  -- missing parts from BRP would mix two addresses. Then only propose.
+  -- (any part different, or a part the CDL's address does not have: a
+  -- correspondence address, a household about to move), writing the
+  -- missing parts would mix two addresses. Then every part is proposed.
   local reason
-  for _, pair in ipairs { { f.street, a.street }, { f.number, a.number }, { f.postcode, a.postcode } } do
-    local now = ctx:get(party, pair[1])
-    if now and not same_part(now, pair[2]) then reason = "the AX holds another address: not mixed" end
-  end
-  if not land then reason = "address country not in codes.country" end
   for _, pair in ipairs(fields) do
-    if pair[2] ~= nil then
-      if reason then ctx:propose(party, pair[1], pair[2], m, reason) else ctx:set(party, pair[1], pair[2], m) end
+    local now = ctx:get(party, pair[1])
+    if now and not (pair[2] and same_part(now, pair[2])) then reason = "the AX holds another address: not mixed" end
+  end
+  if not a.country then reason = "address country unknown" elseif not land then
+    reason = "address country not in codes.country"
+  end
+  for _, pair in ipairs(fields) do
+    local now = ctx:get(party, pair[1])
+    if pair[2] == nil or (not reason and now and same_part(now, pair[2])) then
+      -- absent, or the AX writes the same part its own way ("3521 AB")
+    elseif reason then
+      ctx:propose(party, pair[1], pair[2], m, reason)
+    else
+      ctx:set(party, pair[1], pair[2], m)
     end
   end
 end
@@ -275,6 +310,19 @@ local function map_study_loans(ctx, loans, codes)
   local o = P.mapping.obligation
   local applicant = P.names.applicant
   local inventory = P.mapping.applicant.study_loan_inventory
+  local owing = {}
+  for _, s in ipairs(loans) do
+    if s.debt and cents(s.debt) > 0 then owing[#owing + 1] = s end
+  end
+  -- Several loans would land in one Verplichtingen (one code): a sum of
+  -- balances with different terms is no fact, so the adviser decides.
+  if #owing > 1 then
+    for _, s in ipairs(owing) do
+      ctx:propose(applicant, under_applicant(P, o.entity, o.debt), s.debt, meta(s),
+        "several study loans: the adviser enters them")
+    end
+    return
+  end
   for _, s in ipairs(loans) do
     -- No debt: nothing at all. Missing data is not a negative fact, so the
     -- inventory is never set to "no loan".
@@ -308,12 +356,22 @@ end
 local function map_income_statement(ctx, s)
   local P = ctx.profile
   local ibl = P.mapping.income_statement
-  local fields = { [ibl.yearly] = s.yearly, [ibl.date] = s.date, [ibl.document] = s.document }
+  local fields = { [ibl.yearly] = s.yearly, [ibl.date] = s.date }
   -- Only an official, signed IBL result is an income the lender may test
-  -- with; anything else is the adviser's to judge.
+  -- with; anything else is the adviser's to judge. Its document id is its
+  -- key: applying the same result again finds it instead of adding it twice.
   local m = meta(s)
   m.official_ibl = s.official == true and s.signed == true
-  ctx:entity(ibl.entity, {}, fields, m)
+  if m.official_ibl and not s.document then
+    for _, field in ipairs { ibl.yearly, ibl.date } do
+      if fields[field] then
+        ctx:propose(P.names.applicant, under_applicant(P, ibl.entity, field), fields[field], m,
+          "an IBL result without its document id: cannot tell it from one the AX holds")
+      end
+    end
+    return
+  end
+  ctx:entity(ibl.entity, { [ibl.document] = s.document }, fields, m)
 end
 
 local function map_employments(ctx, employments, codes)
@@ -331,14 +389,22 @@ local function map_benefits(ctx, benefits, codes)
   local P = ctx.profile
   local b = P.mapping.benefit
   local applicant = P.names.applicant
+  local per_code = {}
+  for _, u in ipairs(benefits) do
+    local code = codes.benefit[u.kind or "other"]
+    if code then per_code[code] = (per_code[code] or 0) + 1 end
+  end
   for _, u in ipairs(benefits) do
     local code = codes.benefit[u.kind or "other"]
     local m = meta(u)
     local fields = { [b.yearly] = u.yearly, [b.start] = u.start }
-    if code and u.yearly and not u["end"] then
+    if code and u.yearly and not u["end"] and not u.includes_holiday_pay and per_code[code] == 1 then
       ctx:entity(b.entity, { [b.kind] = code }, fields, m)
     else
       local why = u["end"] and "a benefit with an end date: the adviser decides"
+        or u.includes_holiday_pay and "the amount includes holiday pay; HDN's excludes it"
+        or code and per_code[code] > 1 and "several benefits of one kind: the adviser enters them"
+        or code and "no yearly amount"
         or ("no HDN code for benefit %s in codes.benefit"):format(u.kind or "other")
       for _, field in ipairs { b.yearly, b.start } do
         if fields[field] then ctx:propose(applicant, under_applicant(P, b.entity, field), fields[field], m, why) end

@@ -45,11 +45,11 @@ function M.get(version)
       return profile
     end
   end
-  local known = {}
-  for _, v in ipairs(BUILT_IN) do known[#known + 1] = v[1] end
-  for v in pairs(registered) do
-    if not package.loaded[v] then known[#known + 1] = v end
-  end
+  local seen, known = {}, {}
+  for _, v in ipairs(BUILT_IN) do seen[v[1]] = true end
+  for v in pairs(registered) do seen[v] = true end
+  for v in pairs(seen) do known[#known + 1] = v end
+  table.sort(known)
   return nil, ("AXL-C24 no AX profile for version %s (known: %s)"):format(version, table.concat(known, ", ")),
     { code = "AXL-C24" }
 end

@@ -212,12 +212,12 @@ function M.unbase64(s)
 end
 
 --- True when a field name says BSN: lower-cased and without separators it
--- is or contains burgerservicenummer, sofinummer or citizenservicenumber,
--- or starts or ends with bsn (bsnPartner, partner_bsn).
+-- contains burgerservice, sofinummer, citizenservicenumber or bsn
+-- (bsnPartner, partner_bsn, klantBsnNr, burgerservicenr).
 function M.names_bsn(key)
   if type(key) ~= "string" then return false end
   local k = key:lower():gsub("[%s%-_%.]", "")
-  return (k:find("burgerservicenummer", 1, true) or k:find("sofinummer", 1, true) or
+  return (k:find("burgerservice", 1, true) or k:find("sofinummer", 1, true) or k:find("bsn", 1, true) or
     k:find("citizenservicenumber", 1, true) or k == "sofi" or k:sub(1, 3) == "bsn" or k:sub(-3) == "bsn") and true
     or false
 end
