@@ -209,6 +209,69 @@ describe("one mapping path", function()
       unchanged_after(with(OPTS, { household = "both" }), hand_delivery(FACTS), "AXL-C26")
     end)
 
+    it("rolls back a first person's filled entities when the second one's fill refuses", function()
+      assert(axlink.cdl.register {
+        name = "second-refuses", detect = function() return false end, decode = function() end,
+        fill = function(ctx, person)
+          if person.id == "h-2" then ctx:set("PartijNAWData", "Schoenmaat", "43", { source = "X" }) end
+        end,
+      })
+      local msg = assert(axlink.read("examples/data/aanvraag.xml"))
+      local before = msg:serialize()
+      local pension = { source = "MPO", date = "2026-11-02", kind = "old_age", start = "2030-01-01",
+        yearly_accrued = "1000.00" }
+      local d = { id = "TWO-1", format = "second-refuses", persons = {
+        { id = "h-1", birth_date = "1954-07-03", initials = "IJW", prefix = "de", surname = "Boer",
+          facts = { pensions = { pension } } },
+        { id = "h-2", birth_date = "1955-02-17", initials = "ZN", surname = "Brouwer",
+          facts = { pensions = { pension } } } } }
+      local result, _, info = axlink.cdl.apply(msg, d, OPTS)
+      assert.is_nil(result)
+      assert.are.equal("AXL-C22", info.code)
+      assert.are.equal(before, msg:serialize())
+      -- The same delivery without the refusing fill goes through, for both.
+      d.format = nil
+      result = assert(axlink.cdl.apply(msg, d, OPTS))
+      assert.are.equal(2, #result.links)
+      assert.are.equal(4, #result.changes)
+    end)
+
+    it("reports errors the message already had without blocking, and blocks on them with opts.strict", function()
+      -- Two Hypotheekgevers with one Volgnummer: AXL-R16, an error before the step.
+      local xml = assert(io.open(AANVRAAG)):read("a")
+      xml = xml:gsub('(<Lening Volgnummer="1">)', '<Hypotheekgever Volgnummer="1"><RefPartijNAWData IDREF="NA01"/>'
+        .. '</Hypotheekgever>%1')
+      local msg = assert(axlink.parse(xml))
+      assert.is_false(msg:check().ok)
+      local before = msg:serialize()
+      local _, _, info = axlink.cdl.apply(msg, hand_delivery(FACTS), with(OPTS, { strict = true, match = { ["h-1"] = 1 } }))
+      assert.are.equal("AXL-C25", info.code)
+      assert.are.equal(before, msg:serialize())
+      local result = assert(axlink.cdl.apply(msg, hand_delivery(FACTS), with(OPTS, { match = { ["h-1"] = 1 } })))
+      assert.is_false(result.report.ok)
+      assert.are.equal(1, #result.links)
+    end)
+
+    it("finds the linked Hypotheekgever by the link, not by a Volgnummer spelled otherwise", function()
+      local xml = assert(io.open(AANVRAAG)):read("a"):gsub('<Hypotheekgever Volgnummer="1">',
+        '<Hypotheekgever Volgnummer="01">')
+      local msg = assert(axlink.parse(xml))
+      local result = assert(axlink.cdl.apply(msg, hand_delivery(FACTS), OPTS))
+      assert.are.same(EXPECTED, changes_of(result))
+    end)
+
+    it("changes nothing when the same delivery is applied again", function()
+      local msg = assert(axlink.read(AANVRAAG))
+      local first = assert(axlink.cdl.apply(msg, hand_delivery(FACTS), OPTS))
+      assert.are.equal(#EXPECTED, #first.changes)
+      local once = msg:serialize()
+      local again = assert(axlink.cdl.apply(msg, hand_delivery(FACTS), OPTS))
+      assert.are.same({}, again.changes)
+      assert.are.same({}, again.conflicts)
+      assert.is_false(again.links[1].created)
+      assert.are.equal(once, msg:serialize())
+    end)
+
     it("links without filling when opts.fill is not set", function()
       local msg = assert(axlink.read(AANVRAAG))
       local result = assert(axlink.cdl.apply(msg, hand_delivery(FACTS), { today = "2026-11-20" }))

@@ -131,9 +131,9 @@ local function step(msg, delivery, opts, format, profile, before)
   end
   if #introduced > 0 then
     local name = msg:_name() or "input"
-    return nil, ("%s: AXL-C25 %d rule or validation error(s) after link%s: %s; nothing changed"):format(name, #introduced,
-      opts.fill and " and fill" or "", introduced[1].code), { code = "AXL-C25", report = report,
-      problems = introduced }
+    return nil, ("%s: AXL-C25 %d rule or validation error(s) after link%s: %s; nothing changed")
+      :format(name, #introduced, opts.fill and " and fill" or "", introduced[1].code),
+      { code = "AXL-C25", report = report, problems = introduced }
   end
   return result
 end

@@ -14,7 +14,9 @@ local M = {}
 local function is_text(v) return type(v) == "string" and v ~= "" end
 local function is_date(v) return common.valid_date(v) end
 -- Up to a trillion euros: an amount stays exact in integer cents.
-local function is_amount(v) return type(v) == "string" and v:match("^%d%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%d?%.%d%d$") ~= nil end
+local function is_amount(v)
+  return type(v) == "string" and v:match("^%d+%.%d%d$") ~= nil and #v <= 15
+end
 local function is_country(v) return type(v) == "string" and v:match("^%u%u$") ~= nil end
 local function is_bool(v) return type(v) == "boolean" end
 local function is_count(v) return math.type(v) == "integer" and v >= 0 end
@@ -40,6 +42,9 @@ local function countries(v)
   return true
 end
 
+-- BRP's huisnummer: digits only (letter and addition have fields of their own).
+local function is_house_number(v) return type(v) == "string" and v:match("^%d+$") ~= nil and #v <= 5 end
+
 -- What every fact carries.
 local COMMON = { source = is_text, date = is_date }
 
@@ -50,7 +55,7 @@ M.VOCABULARY = {
     birth_date = function(v) return common.valid_date(v, true) end,
     gender = one_of("male", "female", "unknown"), birth_country = is_country, birth_place = is_text,
     nationalities = countries } },
-  address = { fields = { street = is_text, number = function(v) return type(v) == "string" and v:match("^%d+$") end, letter = is_text, addition = is_text,
+  address = { fields = { street = is_text, number = is_house_number, letter = is_text, addition = is_text,
     postcode = is_text, city = is_text, country = is_country, since = is_date } },
   employments = { list = true, fields = { employer = is_text, start = is_date, ["end"] = is_date,
     contract = one_of("permanent", "temporary", "on_call", "other"), hours_per_week = is_number,
@@ -61,9 +66,11 @@ M.VOCABULARY = {
     yearly = is_amount, start = is_date, ["end"] = is_date, includes_holiday_pay = is_bool } },
   aow = { fields = { start = is_date, start_age = is_age, yearly_single = is_amount, yearly_couple = is_amount,
     includes_holiday_pay = is_bool, full_accrual = is_bool, accrued_years = is_number } },
-  pensions = { list = true, fields = { provider = is_text, kind = one_of("old_age", "partner", "orphan", "disability"),
+  pensions = { list = true, fields = { provider = is_text,
+    kind = one_of("old_age", "partner", "orphan", "disability"),
     id = is_text, start = is_date, ["end"] = is_date, start_age = is_age, end_age = is_age,
-    yearly_accrued = is_amount, yearly_prospective = is_amount, indicative = is_bool, includes_holiday_pay = is_bool } },
+    yearly_accrued = is_amount, yearly_prospective = is_amount, indicative = is_bool,
+    includes_holiday_pay = is_bool } },
   study_loans = { list = true, fields = { debt = is_amount, monthly = is_amount, repayment_start = is_date,
     regime = one_of("SF15", "pre-2015", "other"), remaining_months = is_count } },
 }

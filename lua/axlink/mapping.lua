@@ -200,11 +200,11 @@ local function map_address(ctx, a, codes)
   end
   for _, pair in ipairs(fields) do
     local now = ctx:get(party, pair[1])
-    if pair[2] == nil or (not reason and now and same_part(now, pair[2])) then
-      -- absent, or the AX writes the same part its own way ("3521 AB")
-    elseif reason then
+    -- A part the AX already writes its own way ("3521 AB") stays as it is.
+    local same = now and pair[2] and same_part(now, pair[2])
+    if pair[2] ~= nil and reason then
       ctx:propose(party, pair[1], pair[2], m, reason)
-    else
+    elseif pair[2] ~= nil and not same then
       ctx:set(party, pair[1], pair[2], m)
     end
   end
