@@ -16,7 +16,11 @@ LDFLAGS   ?=
 B         ?= build
 CORE_SRC  := $(wildcard src/core/*.c)
 LUA_SRC   := $(wildcard src/lua/*.c)
-CORE_OBJ  := $(CORE_SRC:src/%.c=$(B)/obj/%.o)
+# The C core's AX model table is generated from the AX profile (DESIGN 7.3):
+# the profile is its one source, and a change to it rebuilds the table.
+PROFILE   := lua/axlink/profiles/v24_0.lua
+GEN_MODEL := $(B)/gen/model_data.c
+CORE_OBJ  := $(CORE_SRC:src/%.c=$(B)/obj/%.o) $(B)/obj/gen/model_data.o
 LUA_OBJ   := $(LUA_SRC:src/%.c=$(B)/obj/%.o)
 CTEST_SRC := $(wildcard spec/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:spec/c/%.c=$(B)/test/%)
@@ -24,7 +28,8 @@ CTEST_BIN := $(CTEST_SRC:spec/c/%.c=$(B)/test/%)
 MODULE    := $(B)/axlink/core.so
 STATIC    := $(B)/libaxlink.a
 
-.PHONY: all deps deps-test demo test test-bins asan-build bench fuzz doc lint clean install uninstall
+.PHONY: all deps deps-test demo test test-bins asan-build bench fuzz doc lint clean install install-lua \
+  uninstall rock
 
 all: $(MODULE) $(STATIC)
 
@@ -37,6 +42,14 @@ deps-test:
 $(B)/obj/%.o: src/%.c $(wildcard src/core/*.h src/lua/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(if $(findstring /lua/,$@),$(LUA_CFLAGS)) -c $< -o $@
+
+$(GEN_MODEL): $(PROFILE) tools/gen-model.lua
+	@mkdir -p $(dir $@)
+	$(LUA) tools/gen-model.lua $(PROFILE) $@
+
+$(B)/obj/gen/model_data.o: $(GEN_MODEL) src/core/model.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(STATIC): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -119,7 +132,9 @@ VERSION   := $(shell sed -n 's/^\#define AXL_VERSION "\(.*\)"/\1/p' src/core/axl
 SOMAJOR   := $(firstword $(subst ., ,$(VERSION)))
 SONAME    := libaxlink.so.$(SOMAJOR)
 SHARED    := $(B)/libaxlink.so.$(VERSION)
-LUA_FILES := $(wildcard lua/axlink/*.lua lua/axlink/formats/*.lua)
+# Every Lua module under lua/axlink, at any depth (formats/, profiles/, ...).
+LUA_FILES := $(sort $(shell find lua/axlink -name '*.lua'))
+LUA_DIRS  := $(sort $(patsubst lua/%/,%,$(dir $(LUA_FILES))))
 # The demo's data, as the rockspec installs it (axlink.demo finds it there).
 DEMO_DATA := examples/data/aanvraag.xml examples/data/README.md examples/data/ockto-bundled.json
 
@@ -136,9 +151,9 @@ PC_LINES  = 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' 'Nam
 
 # The CLI finds the Lua modules under its own prefix (bin/axlink), so any
 # PREFIX works without LUA_PATH.
-install: all $(SHARED)
+install: all $(SHARED) install-lua
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
-	  $(DESTDIR)$(LUA_CMOD)/axlink $(DESTDIR)$(LUA_LMOD)/axlink/formats $(DESTDIR)$(LUA_LMOD)/axlink/data
+	  $(DESTDIR)$(LUA_LMOD)/axlink/data
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libaxlink.a
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libaxlink.so.$(VERSION)
 	ln -sf libaxlink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -146,10 +161,20 @@ install: all $(SHARED)
 	install -m 644 src/core/axlink.h $(DESTDIR)$(INCDIR)/axlink.h
 	printf '%s\n' $(PC_LINES) >$(DESTDIR)$(LIBDIR)/pkgconfig/axlink.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/axlink.pc
-	install -m 755 $(MODULE) $(DESTDIR)$(LUA_CMOD)/axlink/core.so
-	for f in $(LUA_FILES:lua/%=%); do install -m 644 lua/$$f $(DESTDIR)$(LUA_LMOD)/$$f || exit 1; done
 	install -m 644 $(DEMO_DATA) $(DESTDIR)$(LUA_LMOD)/axlink/data/
 	install -m 755 bin/axlink $(DESTDIR)$(BINDIR)/axlink
+
+# The Lua module alone, C part under LUA_CMOD and every Lua file under
+# LUA_LMOD: `make install` and the rockspec (build.type "make", which
+# installs the CLI and the demo's data itself) share it.
+install-lua: $(MODULE)
+	install -d $(DESTDIR)$(LUA_CMOD)/axlink $(addprefix $(DESTDIR)$(LUA_LMOD)/,$(LUA_DIRS))
+	install -m 755 $(MODULE) $(DESTDIR)$(LUA_CMOD)/axlink/core.so
+	for f in $(LUA_FILES:lua/%=%); do install -m 644 lua/$$f $(DESTDIR)$(LUA_LMOD)/$$f || exit 1; done
+
+# LuaRocks' build pass (rockspec/axlink-scm-1.rockspec): the module only,
+# with the compiler, flags and headers LuaRocks found, in build-rock/.
+rock: $(MODULE)
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libaxlink.a $(DESTDIR)$(LIBDIR)/libaxlink.so.$(VERSION) \
@@ -158,12 +183,14 @@ uninstall:
 	  $(DESTDIR)$(LUA_CMOD)/axlink/core.so $(DESTDIR)$(BINDIR)/axlink \
 	  $(addprefix $(DESTDIR)$(LUA_LMOD)/,$(LUA_FILES:lua/%=%)) \
 	  $(addprefix $(DESTDIR)$(LUA_LMOD)/axlink/data/,$(notdir $(DEMO_DATA)))
-	-rmdir $(DESTDIR)$(LUA_LMOD)/axlink/formats $(DESTDIR)$(LUA_LMOD)/axlink/data \
-	  $(DESTDIR)$(LUA_LMOD)/axlink $(DESTDIR)$(LUA_CMOD)/axlink 2>/dev/null
+	-rmdir $(DESTDIR)$(LUA_LMOD)/axlink/data \
+	  $(addprefix $(DESTDIR)$(LUA_LMOD)/,$(shell printf '%s\n' $(LUA_DIRS) | sort -r)) \
+	  $(DESTDIR)$(LUA_CMOD)/axlink 2>/dev/null
 # ======}
 
-# The tree as cloned: the build trees, and what `luarocks make` compiles in
-# place (objects beside their sources, the module in axlink/).
+# The tree as cloned: the build trees (the generated model table is in
+# each, under gen/), and what an older rockspec's `luarocks make` compiled
+# in place (objects beside their sources, the module in axlink/).
 clean:
 	rm -rf build build-* axlink
 	rm -f src/core/*.o src/lua/*.o

@@ -24,37 +24,27 @@ dependencies = {
 external_dependencies = {
   LIBXML2 = { header = "libxml2/libxml/parser.h", library = "xml2" },
 }
+-- The Makefile builds the module: the C core's AX model table is generated
+-- from the AX profile at build time (tools/gen-model.lua, DESIGN 7.3), which
+-- a fixed list of C sources cannot express. LuaRocks' compiler, flags and
+-- the headers it found are passed in; the build goes to build-rock/ (removed
+-- by `make clean`). install-lua puts axlink/core.so under the rock's LIBDIR
+-- and every Lua file of lua/axlink (at any depth) under its LUADIR; LuaRocks
+-- itself installs the CLI (with its wrapper) and the demo's data.
 build = {
-  type = "builtin",
-  modules = {
-    ["axlink.core"] = {
-      sources = {
-        "src/core/check.c", "src/core/ids.c", "src/core/init.c", "src/core/io.c", "src/core/limits.c",
-        "src/core/link.c", "src/core/match.c", "src/core/message.c", "src/core/model.c", "src/core/model_data.c",
-        "src/core/parse.c", "src/core/place.c", "src/core/report.c", "src/core/schema.c",
-        "src/core/serialize.c", "src/core/text.c", "src/core/supplier.c", "src/core/view.c", "src/core/xmlerrors.c",
-        "src/core/xsdlimits.c", "src/core/xsdorder.c", "src/core/xsdwalk.c",
-        "src/lua/check.c", "src/lua/cli.c", "src/lua/fromtable.c", "src/lua/link.c",
-        "src/lua/module.c", "src/lua/schema.c", "src/lua/totable.c",
-      },
-      defines = { "_XOPEN_SOURCE=700", "_DEFAULT_SOURCE" },
-      incdirs = { "src/core", "$(LIBXML2_INCDIR)/libxml2" },
-      libdirs = { "$(LIBXML2_LIBDIR)" },
-      libraries = { "xml2", "pthread", "m" },
-    },
-    axlink = "lua/axlink/init.lua",
-    ["axlink.values"] = "lua/axlink/values.lua",
-    ["axlink.demo"] = "lua/axlink/demo.lua",
-    ["axlink.cli"] = "lua/axlink/cli.lua",
-    ["axlink.cdl"] = "lua/axlink/cdl.lua",
-    ["axlink.fill"] = "lua/axlink/fill.lua",
-    ["axlink.formats.ockto"] = "lua/axlink/formats/ockto.lua",
-    ["axlink.formats.iwize"] = "lua/axlink/formats/iwize.lua",
-    ["axlink.formats.hdn_brondata"] = "lua/axlink/formats/hdn_brondata.lua",
-    ["axlink.bronaanvraag"] = "lua/axlink/bronaanvraag.lua",
-    ["axlink.brondata"] = "lua/axlink/brondata.lua",
-    ["axlink.platform"] = "lua/axlink/platform.lua",
-    ["axlink.carry"] = "lua/axlink/carry.lua",
+  type = "make",
+  build_target = "rock",
+  install_target = "install-lua",
+  variables = {
+    B = "build-rock",
+    CC = "$(CC)",
+    CFLAGS = "$(CFLAGS)",
+    LUA = "$(LUA)",
+    LUA_CFLAGS = "-I$(LUA_INCDIR)",
+    XML_CFLAGS = "-I$(LIBXML2_INCDIR)/libxml2",
+    XML_LIBS = "-L$(LIBXML2_LIBDIR) -lxml2",
+    LUA_CMOD = "$(LIBDIR)",
+    LUA_LMOD = "$(LUADIR)",
   },
   install = {
     bin = { axlink = "bin/axlink" },

@@ -20,22 +20,12 @@ describe("luarocks make #external", function()
     return out
   end
 
-  it("lists every C source the Makefile builds", function()
+  -- The rock builds through the Makefile (the C core's model table is
+  -- generated from the AX profile at build time), so no list of sources
+  -- can go stale; what it installs is checked below, file by file.
+  it("builds through the Makefile", function()
     local spec = assert(io.open("rockspec/axlink-scm-1.rockspec")):read("a")
-    local p = io.popen("ls src/core/*.c src/lua/*.c")
-    for file in p:lines() do
-      assert.truthy(spec:find('"' .. file .. '"', 1, true), file .. " missing from the rockspec")
-    end
-    p:close()
-  end)
-
-  it("lists every Lua module of lua/", function()
-    local spec = assert(io.open("rockspec/axlink-scm-1.rockspec")):read("a")
-    local p = io.popen("find lua -name '*.lua' | sort")
-    for file in p:lines() do
-      assert.truthy(spec:find('"' .. file .. '"', 1, true), file .. " missing from the rockspec")
-    end
-    p:close()
+    assert.truthy(spec:find('type = "make"', 1, true), "the rockspec's build type")
   end)
 
   it("installs the module, bin/axlink and the example data; the demo runs from the rock", function()
@@ -52,6 +42,12 @@ describe("luarocks make #external", function()
     out = run(env .. "lua5.4 -e 'local a = require \"axlink\"; " ..
       "io.write(package.searchpath(\"axlink.core\", package.cpath), \" \", a._VERSION)'")
     assert.truthy(out:find(tree .. "/lib/lua/5.4/axlink/core.so 0.1.0", 1, true), out)
+    -- Every Lua module of lua/ is in the rock, under its module path.
+    local p = io.popen("cd lua && find axlink -name '*.lua' | sort")
+    for file in p:lines() do
+      assert.truthy(io.open(tree .. "/share/lua/5.4/" .. file), file .. " missing from the rock")
+    end
+    p:close()
   end)
 end)
 
@@ -92,13 +88,17 @@ describe("make install #external", function()
     assert.are.same({
       "./bin/axlink", "./include/axlink.h", "./lib/libaxlink.a", "./lib/libaxlink.so", "./lib/libaxlink.so.0",
       "./lib/libaxlink.so.0.1.0", "./lib/lua/5.4/axlink/core.so", "./lib/pkgconfig/axlink.pc",
-      "./share/lua/5.4/axlink/bronaanvraag.lua", "./share/lua/5.4/axlink/brondata.lua",
+      "./share/lua/5.4/axlink/apply.lua", "./share/lua/5.4/axlink/bronaanvraag.lua",
+      "./share/lua/5.4/axlink/brondata.lua",
       "./share/lua/5.4/axlink/carry.lua", "./share/lua/5.4/axlink/cdl.lua", "./share/lua/5.4/axlink/cli.lua",
       "./share/lua/5.4/axlink/data/README.md", "./share/lua/5.4/axlink/data/aanvraag.xml",
       "./share/lua/5.4/axlink/data/ockto-bundled.json", "./share/lua/5.4/axlink/demo.lua",
-      "./share/lua/5.4/axlink/fill.lua", "./share/lua/5.4/axlink/formats/hdn_brondata.lua",
+      "./share/lua/5.4/axlink/facts.lua", "./share/lua/5.4/axlink/fill.lua",
+      "./share/lua/5.4/axlink/formats/common.lua", "./share/lua/5.4/axlink/formats/hdn_brondata.lua",
       "./share/lua/5.4/axlink/formats/iwize.lua", "./share/lua/5.4/axlink/formats/ockto.lua",
-      "./share/lua/5.4/axlink/init.lua", "./share/lua/5.4/axlink/platform.lua", "./share/lua/5.4/axlink/values.lua",
+      "./share/lua/5.4/axlink/init.lua", "./share/lua/5.4/axlink/mapping.lua", "./share/lua/5.4/axlink/platform.lua",
+      "./share/lua/5.4/axlink/profile.lua", "./share/lua/5.4/axlink/profiles/v24_0.lua",
+      "./share/lua/5.4/axlink/values.lua",
     }, files_under(prefix))
 
     -- The soname, and pkg-config naming libxml2 (axlink.h includes its headers).
@@ -164,7 +164,7 @@ describe("make clean #external", function()
     local out = p:read("a")
     p:close()
     local built, rest = out:match("^(%d+)\n(.*)$")
-    assert.truthy(built and tonumber(built) > 2, out)   -- there was something to clean
+    assert.truthy(built and tonumber(built) >= 2, out)   -- there was something to clean (build/, the rock's)
     assert.are.equal("rc=0\n", rest)
   end)
 end)

@@ -147,7 +147,7 @@ describe("verify_identity", function()
 
   it("compares identity facts with the linked applicant, without values", function()
     local delivery = { id = "brp-file", persons = {
-      { id = BOER.id, facts = { identity = { surname = "Boer", prefix = "de", initials = "I.J.W.",
+      { id = BOER.id, facts = { identity = { source = "BRP", surname = "Boer", prefix = "de", initials = "I.J.W.",
         first_names = "IJsbrand Willem", birth_date = "1954-07-03", birth_place = "Leeuwarden",
         birth_country = "NL", nationalities = { "NL" } } } },
       -- today's formats: identity on the person itself; a partial BRP date
@@ -168,7 +168,8 @@ describe("verify_identity", function()
 
   it("says which field differs, and shows values only when asked", function()
     local delivery = { id = "brp-file", persons = {
-      { id = BOER.id, facts = { identity = { surname = "Visser", initials = "IJW", birth_date = "1954-07-03" } } },
+      { id = BOER.id, facts = { identity = { source = "BRP", surname = "Visser", initials = "IJW",
+        birth_date = "1954-07-03" } } },
     } }
     local r = assert(carry.verify_identity(linked(), delivery))
     assert.are.equal(1, #r)

@@ -102,10 +102,27 @@ compile_objs() {  # compile_objs DIR(core|lua) EXTRA_CFLAGS -> prints the object
   done
 }
 
+# The C core's AX model table, generated from the AX profile as the
+# Makefile does it (DESIGN 7.3: the profile is its one source).
+compile_model() {
+  gen=$B/gen/model_data.c
+  obj=$B/obj/gen/model_data.o
+  mkdir -p "$B/gen" "$B/obj/gen"
+  if [ ! -f "$gen" ] || [ -n "$(find lua/axlink/profiles/v24_0.lua tools/gen-model.lua -newer "$gen")" ]; then
+    lua5.4 tools/gen-model.lua lua/axlink/profiles/v24_0.lua "$gen" >&2 || return 1
+  fi
+  if stale "$obj" "$gen"; then
+    # shellcheck disable=SC2086
+    $CC $CFLAGS $SAN -c "$gen" -o "$obj" >&2 || return 1
+  fi
+  printf '%s ' "$obj"
+}
+
 build() {
   echo "fuzz: building harnesses into $B/ with $CC"
   gen_words || { echo "fuzz: could not generate $B/axl_words.h"; return 1; }
   core=$(compile_objs core "") || return 1
+  core="$core$(compile_model)" || return 1
   lua=$(compile_objs lua "$LUA_CFLAGS") || return 1
   for h in parse link schema; do
     # shellcheck disable=SC2086

@@ -56,12 +56,38 @@ local function judge(msg, opts)
   return report, invalid
 end
 
--- The linked person's entities as tables: its Hypotheekgever (by the
--- Volgnummer the link reports) and the PartijNAWData it references.
-local function entities_of(msg, profile, link)
+-- True when a Hypotheekgever's tables hold this link: an
+-- ExterneIdentificatie with the person's key referencing the link's
+-- Dataleverancier.
+local function holds(hg, N, persoons_id, ref)
+  local ident = hg[N.identification]
+  for _, ext in ipairs(type(ident) == "table" and ident[N.external_id] or {}) do
+    local r = ext[N.supplier_ref]
+    local key = type(ext[N.person_key]) == "table" and ext[N.person_key][1] or ext[N.person_key]
+    if key == persoons_id and type(r) == "table" and r.IDREF == ref then return true end
+  end
+  return false
+end
+
+-- The Hypotheekgever the link was written into, found by the link itself:
+-- by its Volgnummer first (one element), else by walking them in document
+-- order (a Volgnummer written "01", or one that two Hypotheekgevers share).
+local function applicant_of(msg, N, path, link, persoons_id)
+  local hg, index = msg:_entity(path, "Volgnummer", tostring(link.hypotheekgever))
+  if hg and holds(hg, N, persoons_id, link.ref) then return hg, index end
+  for i = 1, math.huge do
+    hg = msg:_entity(path, i)
+    if not hg then return nil end
+    if holds(hg, N, persoons_id, link.ref) then return hg, i end
+  end
+end
+
+-- The linked person's entities as tables: its Hypotheekgever and the
+-- PartijNAWData it references.
+local function entities_of(msg, profile, link, persoons_id)
   local N = profile.names
   local hg_path = N.root .. "/" .. N.applicant
-  local hg, hg_index = msg:_entity(hg_path, "Volgnummer", tostring(link.hypotheekgever))
+  local hg, hg_index = applicant_of(msg, N, hg_path, link, persoons_id)
   if not hg then return nil end
   local entry = { hypotheekgever = hg, hg_index = hg_index, hg_path = hg_path, person = link.person }
   local ref = type(hg[N.party_ref]) == "table" and hg[N.party_ref].IDREF
@@ -82,8 +108,11 @@ local function fill_links(msg, delivery, opts, format, profile, links)
       result.skipped[#result.skipped + 1] = { person = link.person, grade = link.grade,
         reason = "not verified against the PartijNAWData: nothing filled" }
     else
-      local entry = entities_of(msg, profile, link)
-      if entry then
+      local entry = entities_of(msg, profile, link, person.id)
+      -- The link was just written or found: not finding it again is a bug,
+      -- never a reason to fill nothing quietly.
+      if not entry then error("apply: the linked Hypotheekgever cannot be found again", 0) end
+      do
         local ctx = fill.context(entry, profile, opts, result)
         local ok, err, info = fill.person(ctx, person, delivery, format)
         if not ok then return nil, err, info end

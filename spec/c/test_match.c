@@ -100,8 +100,27 @@ static void grades(void **state) {
                          "Jansen", NULL), AXL_GRADE_PROBABLE);
 }
 
+/* The public axl_grade_of grades as linking does (and axlink.grade). */
+static void grade_of_a_delivery_person(void **state) {
+  axl_link_person p = { "id", "1957-11-00", "Th", "Berg", "van den",
+                        AXL_MATCH_SKIP, 0, NULL };
+  axl_partij_name a = { "1957-11-08", "Th", "Berg", "van den", NULL, NULL };
+  (void)state;
+  assert_int_equal(axl_grade_of(&p, &a), AXL_GRADE_VERIFIED);
+  a.birth_date = "1957-12-08";
+  assert_int_equal(axl_grade_of(&p, &a), AXL_GRADE_MISMATCH);
+  a.birth_date = "1957-11-08";
+  a.surname = "Bergen";
+  assert_int_equal(axl_grade_of(&p, &a), AXL_GRADE_PROBABLE);
+  p.birth_date = NULL;
+  p.surname = NULL;
+  p.initials = NULL;
+  assert_int_equal(axl_grade_of(&p, &a), AXL_GRADE_UNVERIFIABLE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(grade_of_a_delivery_person),
     cmocka_unit_test(names_fold_through_the_table),
     cmocka_unit_test(dates_compare_known_parts_only),
     cmocka_unit_test(initials_first_letter_decides),

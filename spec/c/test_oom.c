@@ -187,6 +187,40 @@ static int op_link_in_place(void) {
   return rc;
 }
 
+/* A journal over an in-place link and a replace link, under a failure
+** anywhere: whatever got through, the rollback gives base's bytes. */
+static int op_journal_rollback(void) {
+  axl_link_request req;
+  axl_link_result res;
+  axl_message *m;
+  long armed = countdown;
+  int rc;
+  char *now;
+  size_t len;
+  countdown = -1;
+  m = axl_clone(base, NULL);
+  assert_non_null(m);
+  countdown = armed;
+  rc = axl_journal_begin(m, NULL);
+  if (rc == 0) {
+    bundled_request(&req);
+    rc = axl_link_in_place(m, &req, &res, NULL);
+    axl_link_result_free(&res);
+    req.dataleverancier_id = "k2";
+    req.replace = 1;
+    if (rc == 0) rc = axl_link_in_place(m, &req, &res, NULL);
+    axl_link_result_free(&res);
+  }
+  countdown = -1;          /* what follows only looks */
+  axl_journal_rollback(m);
+  assert_int_equal(axl_serialize(m, &now, &len, NULL), 0);
+  assert_int_equal(len, base_len);
+  assert_memory_equal(now, base_bytes, len);
+  axl_free(now);
+  axl_message_free(m);
+  return rc;
+}
+
 static int op_clone(void) {
   axl_error err;
   axl_message *c = axl_clone(base, &err);
@@ -247,6 +281,7 @@ static void check_and_link_survive_every_failure(void **state) {
   base_bytes = before;
   base_len = l1;
   assert_true(sweep(op_link_in_place) > 100);
+  assert_true(sweep(op_journal_rollback) > 100);
   axl_free(expected);
   expected = NULL;
   /* The message used throughout is untouched and usable. */

@@ -106,7 +106,7 @@ end
 
 
 -- {======================================================================
--- The AX model, as in src/core/model_data.c: children in HDN order. A suffix
+-- The AX model, as in the AX profile (lua/axlink/profiles/v24_0.lua): children in HDN order. A suffix
 -- marks the kind: "*" repeating entity, "!" single entity, "@" reference
 -- (empty element with IDREF); no suffix is a leaf.
 -- =======================================================================

@@ -155,9 +155,20 @@ typedef enum axl_severity {
   AXL_INFO = 0, AXL_WARNING = 1, AXL_ERROR = 2
 } axl_severity;
 
+/* Which limit a problem says the message breaks (R01, R02, R17), so that
+** a caller asks by kind, not by code. */
+typedef enum axl_limit_kind {
+  AXL_LIMIT_NOT = 0,              /* not about a limit */
+  AXL_LIMIT_EXTERNE,              /* R01: ExterneIdentificatie per
+                                     Hypotheekgever */
+  AXL_LIMIT_DATALEVERANCIER,      /* R02: CDL Dataleverancier entities */
+  AXL_LIMIT_NONE_ALLOWED          /* R17: the receiver allows none */
+} axl_limit_kind;
+
 typedef struct axl_problem {
   char code[12];          /* "AXL-R04", "AXL-V03", "AXL-S20" */
   axl_severity severity;
+  axl_limit_kind limit;   /* a limit the message breaks, else NOT */
   long line;              /* 0 when unknown */
   char path[256];         /* "/OfferteAanvraag/Hypotheekgever[1]/..." */
   char file[256];         /* the XSD file (conformance), else "" */
@@ -306,6 +317,17 @@ typedef enum axl_grade {
 /* "verified", "probable", "mismatch" or "unverifiable" (static string). */
 const char *axl_grade_name(axl_grade g);
 
+/* The name fields of one PartijNAWData, as grading reads them (borrowed;
+** any may be NULL). */
+typedef struct axl_partij_name {
+  const char *birth_date;     /* GeboorteDt */
+  const char *initials;       /* VoorLetters */
+  const char *surname;        /* GeboorteAchternaam */
+  const char *prefix;         /* GeboorteTussenvoegsels */
+  const char *use_name;       /* CorrespondentieNaam */
+  const char *use_prefix;     /* CorrespondentieTussenvoegsels */
+} axl_partij_name;
+
 /*
 ** A zeroed request with the delivery filled in is the defaults. axl_link
 ** checks the delivery as the Lua API does (same codes): AXL-C01 for a
@@ -383,6 +405,11 @@ axl_message *axl_link(const axl_message *m, const axl_link_request *req,
                       axl_link_result *res, axl_error *err);
 void axl_link_result_free(axl_link_result *res);
 
+/* The grade of one delivery person (birth_date, initials, surname and
+** prefix; its id and match are not read) against one PartijNAWData,
+** exactly as linking grades it (DESIGN 4.2). No allocation, any thread. */
+axl_grade axl_grade_of(const axl_link_person *p, const axl_partij_name *a);
+
 /* Removes the link of one person to one data file (and the Dataleverancier
 ** entities left unreferenced). A new message, or NULL (AXL-L10: none). */
 axl_message *axl_unlink(const axl_message *m, const char *persoons_id,
@@ -408,6 +435,32 @@ typedef struct axl_link_info {        /* strings borrowed from the message */
 /* *out is caller-freed with axl_free; valid while m is unchanged. */
 int axl_links(const axl_message *m, axl_link_info **out, size_t *n,
               axl_error *err);
+
+/* ====================================================================
+** Journals: several in-place changes kept or taken back as one
+** ==================================================================== */
+
+/* Opens a journal on m: every change axlink makes to m in place from now
+** on (axl_link_in_place, replace included, and a builder's entity
+** replacement) is recorded, so that axl_journal_rollback can take them all
+** back. 0, or -1: AXL-T18 when one is open already, AXL-P15 out of memory.
+** A journal still open when m is freed is committed. */
+int axl_journal_begin(axl_message *m, axl_error *err);
+
+/* Non-zero while a journal is open on m. */
+int axl_journal_open(const axl_message *m);
+
+/* Closes the journal; the changes stay, and what it kept to undo them
+** (replaced elements, a replaced document) is freed. Without a journal it
+** does nothing. */
+void axl_journal_commit(axl_message *m);
+
+/* Takes back every recorded change, newest first, and closes the journal:
+** m then serialises to the bytes it had at axl_journal_begin, and its
+** elements are the same nodes, with their line numbers. Pointers into the
+** document taken before axl_journal_begin are valid again; those taken
+** after it may not be. Without a journal it does nothing. */
+void axl_journal_rollback(axl_message *m);
 
 /* What the built-in AX model knows of the child `name` of the entity at
 ** `entity_path` (element names joined by '/', root first, no indices:

@@ -11,7 +11,7 @@
 ** Messages are fixed texts: no name, key, date or amount ever appears.
 */
 #include "view.h"
-#include "model.h"
+#include "axlink_build.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -78,15 +78,6 @@ static void sort_by_node(pos *a, size_t n) {
   }
 }
 
-/* Elements in the subtree: the records are allocated once, exactly. */
-static size_t count_elements(const xmlNode *n) {
-  size_t count = 0;
-  for (; n; n = n->next)
-    if (n->type == XML_ELEMENT_NODE)
-      count += 1 + count_elements(n->children);
-  return count;
-}
-
 static const pos *pos_of(const checker *c, const xmlNode *n) {
   size_t lo = 0, hi = c->n_pos;
   while (lo < hi) {
@@ -118,17 +109,19 @@ static void path_of(const checker *c, const xmlNode *n, char *buf,
   }
 }
 
-static void problem(checker *c, const char *code, axl_severity sev,
-                    const xmlNode *at, const char *text) {
+/* The problem added (NULL when out of memory: c->oom is set). */
+static axl_problem *problem(checker *c, const char *code, axl_severity sev,
+                            const xmlNode *at, const char *text) {
   axl_problem *p = axl_report_add(c->out, code, sev, text);
   const pos *where = pos_of(c, at);
   if (!p) {
     c->oom = 1;
-    return;
+    return NULL;
   }
   path_of(c, at, p->path, sizeof p->path);
   p->line = axl_node_line(at);
   p->order = where ? where->order : 0;
+  return p;
 }
 
 /* send severity, and the receive one */
@@ -224,7 +217,7 @@ static int add_pos(checker *c, const xmlNode *n) {
 /* Records parent's subtree in document order (each child, then its own
 ** children), then groups parent's children by name. */
 static void walk_children(checker *c, const xmlNode *parent) {
-  const axl_model_entity *model = axl_model_find(c->mpath, c->mlen);
+  axl_shape shape;
   size_t n = 0, i = 0;
   kid *kids;
   for (const xmlNode *k = parent->children; k; k = k->next)
@@ -257,14 +250,15 @@ static void walk_children(checker *c, const xmlNode *parent) {
     return;
   }
   /* Same-name groups: positions, and whether the name repeats. */
+  axl_shape_init(&shape, c->mpath, NULL);
   qsort(kids, n, sizeof *kids, by_name_order);
   for (size_t a = 0, b; a < n; a = b) {
-    int repeat = (axl_model_child_flags(model, (const char *)kids[a].node->name)
-                  & AXL_M_REPEAT) != 0;
+    int volgnummer = 0, repeat;
     for (b = a; b < n && !strcmp((const char *)kids[b].node->name,
                                  (const char *)kids[a].node->name); b++)
-      repeat |= kids[b].v.s != NULL;
-    repeat |= b - a > 1;
+      volgnummer |= kids[b].v.s != NULL;
+    repeat = axl_shape_repeats(&shape, (const char *)kids[a].node->name,
+                               b - a, volgnummer);
     for (size_t k = a; k < b; k++) {
       c->pos[kids[k].slot].sibpos = (unsigned)(k - a + 1);
       c->pos[kids[k].slot].repeat = (unsigned char)repeat;
@@ -281,7 +275,8 @@ static void walk_children(checker *c, const xmlNode *parent) {
 }
 
 static void walk(checker *c, const xmlNode *root) {
-  size_t len, n = root ? count_elements(root) : 0;
+  /* The records are allocated once, exactly. */
+  size_t len, n = root ? axl_count_elements(root) : 0;
   if (n) {
     c->pos = malloc(n * sizeof *c->pos);
     if (!c->pos) {
@@ -298,31 +293,49 @@ static void walk(checker *c, const xmlNode *root) {
   walk_children(c, root);
 }
 
+/* R09: an ID that is not an NCName or is a duplicate; any IDREF but
+** RefDataleverancier's (R03 has those) that resolves to nothing. */
+static void r09_ids(checker *c, const xmlNode *n) {
+  const char *id = axl_attr(n, "ID"), *idref = axl_attr(n, "IDREF");
+  if (id) {
+    if (!is_ncname(id))
+      problem(c, "AXL-R09", AXL_ERROR, n, "ID is not an NCName");
+    else if (axl_ids_find(c->v.ids, id) != n)
+      problem(c, "AXL-R09", AXL_ERROR, n, "duplicate ID");
+  }
+  if (idref && strcmp((const char *)n->name, "RefDataleverancier") != 0 &&
+      !axl_ids_find(c->v.ids, idref))
+    problem(c, "AXL-R09", AXL_ERROR, n, "reference resolves to no element");
+}
+
+/* R11: an empty or whitespace-only element, reference elements excepted. */
+static void r11_empty(checker *c, const xmlNode *n) {
+  if (!has_element_child(n) && !axl_attr(n, "IDREF") && blank(axl_text(n)))
+    problem(c, "AXL-R11", mode(c, AXL_ERROR, AXL_WARNING), n,
+            "empty or whitespace-only element");
+}
+
+/* R16: a Volgnummer used twice among same-name siblings (the walk marked
+** the later ones). */
+static void r16_volgnummer(checker *c, const xmlNode *n) {
+  const pos *p = pos_of(c, n);
+  if (p && p->dup_volg)
+    problem(c, "AXL-R16", mode(c, AXL_ERROR, AXL_WARNING), n,
+            "Volgnummer used twice among same-name siblings");
+}
+
+/* The rules about one element, asked of every element of the message. */
+typedef void (*element_rule)(checker *c, const xmlNode *n);
+static const element_rule element_rules[] = {
+  r09_ids, r11_empty, r16_volgnummer
+};
+
 static void document_rules(checker *c, const xmlNode *n) {
   for (; n && !c->oom; n = n->next) {
-    const char *id, *idref;
     if (n->type != XML_ELEMENT_NODE) continue;
-    id = axl_attr(n, "ID");
-    idref = axl_attr(n, "IDREF");
-    if (id) {
-      if (!is_ncname(id))
-        problem(c, "AXL-R09", AXL_ERROR, n, "ID is not an NCName");
-      else if (axl_ids_find(c->v.ids, id) != n)
-        problem(c, "AXL-R09", AXL_ERROR, n, "duplicate ID");
-    }
-    if (idref && strcmp((const char *)n->name, "RefDataleverancier") != 0 &&
-        !axl_ids_find(c->v.ids, idref))
-      problem(c, "AXL-R09", AXL_ERROR, n, "reference resolves to no "
-              "element");
-    if (!has_element_child(n) && !idref && blank(axl_text(n)))
-      problem(c, "AXL-R11", mode(c, AXL_ERROR, AXL_WARNING), n,
-              "empty or whitespace-only element");
-    {
-      const pos *p = pos_of(c, n);
-      if (p && p->dup_volg)
-        problem(c, "AXL-R16", mode(c, AXL_ERROR, AXL_WARNING), n,
-                "Volgnummer used twice among same-name siblings");
-    }
+    for (size_t r = 0; r < sizeof element_rules / sizeof element_rules[0];
+         r++)
+      element_rules[r](c, n);
     document_rules(c, n->children);
   }
 }
@@ -368,88 +381,94 @@ static void resolve_limits(checker *c) {
 }
 
 /* Counts and limits are numbers about the message's shape, not data. */
-static void over_limit(checker *c, const char *code, axl_severity sev,
-                       const xmlNode *at, size_t count, const char *what,
-                       const char *limit_words, double limit) {
+static void over_limit(checker *c, const char *code, axl_limit_kind kind,
+                       axl_severity sev, const xmlNode *at, size_t count,
+                       const char *what, const char *limit_words,
+                       double limit) {
   char text[192];
+  axl_problem *p;
   snprintf(text, sizeof text, "%zu %s, over %s%.0f", count, what,
            limit_words, limit);
-  problem(c, code, sev, at, text);
+  p = problem(c, code, sev, at, text);
+  if (p) p->limit = kind;
 }
 
-static void occurrence_rules(checker *c) {
+static int ext_zero(const checker *c) {
+  return c->ext_set && c->ext.max == 0;
+}
+
+static int dl_zero(const checker *c) {
+  return c->dl_set && c->dl.max == 0;
+}
+
+/* R17: the receiver allows none at all; per Hypotheekgever, like R01,
+** which it replaces at a limit of 0, and once for the entities. */
+static void r17_none_allowed(checker *c) {
   const axl_view *v = &c->v;
-  int ext_zero = c->ext_set && c->ext.max == 0;
-  int dl_zero = c->dl_set && c->dl.max == 0;
-  /* R17: the receiver allows none at all. */
-  /* Per Hypotheekgever, like R01 which it replaces at a limit of 0. */
-  for (size_t i = 0; ext_zero && i < v->n_hg; i++)
-    if (v->hg[i].n_ext)
-      problem(c, "AXL-R17", AXL_ERROR, v->ext[v->hg[i].first_ext].node,
-              "ExterneIdentificatie present while the receiver's schema "
-              "allows none");
-  if (dl_zero && v->n_cdl)
-    for (size_t j = 0; j < v->n_dl; j++)
-      if (v->dl[j].cdl) {
-        problem(c, "AXL-R17", AXL_ERROR, v->dl[j].node, "Dataleverancier "
-                "present while the receiver's schema allows none");
-        break;
-      }
-  /* R01: per Hypotheekgever, on the first entry beyond the limit. */
-  for (size_t i = 0; i < v->n_hg && !ext_zero; i++) {
+  axl_problem *p;
+  for (size_t i = 0; ext_zero(c) && i < v->n_hg; i++)
+    if (v->hg[i].n_ext &&
+        (p = problem(c, "AXL-R17", AXL_ERROR, v->ext[v->hg[i].first_ext].node,
+                     "ExterneIdentificatie present while the receiver's "
+                     "schema allows none")))
+      p->limit = AXL_LIMIT_NONE_ALLOWED;
+  for (size_t j = 0; dl_zero(c) && j < v->n_dl; j++)
+    if (v->dl[j].cdl) {
+      p = problem(c, "AXL-R17", AXL_ERROR, v->dl[j].node, "Dataleverancier "
+                  "present while the receiver's schema allows none");
+      if (p) p->limit = AXL_LIMIT_NONE_ALLOWED;
+      break;
+    }
+}
+
+/* R01: per Hypotheekgever, on the first entry beyond the limit. */
+static void r01_externe(checker *c) {
+  const axl_view *v = &c->v;
+  const char *what = "ExterneIdentificatie under one Hypotheekgever";
+  for (size_t i = 0; i < v->n_hg && !ext_zero(c); i++) {
     const axl_view_hg *h = &v->hg[i];
-    const char *what = "ExterneIdentificatie under one Hypotheekgever";
     if (c->ext_set) {
       double max = c->ext.max;
       if ((double)h->n_ext > max)
-        over_limit(c, "AXL-R01", AXL_ERROR,
+        over_limit(c, "AXL-R01", AXL_LIMIT_EXTERNE, AXL_ERROR,
                    v->ext[h->first_ext + (size_t)max].node, h->n_ext, what,
                    "the receiver's limit of ", max);
     } else if (h->n_ext > 9) {
-      over_limit(c, "AXL-R01", AXL_ERROR, v->ext[h->first_ext + 9].node,
-                 h->n_ext, what, "the limit of ", 9);
+      over_limit(c, "AXL-R01", AXL_LIMIT_EXTERNE, AXL_ERROR,
+                 v->ext[h->first_ext + 9].node, h->n_ext, what,
+                 "the limit of ", 9);
     } else if (h->n_ext > 2) {
       char text[192];
+      axl_problem *p;
       snprintf(text, sizeof text, "%zu %s, over 2 (the least a conforming "
                "lender accepts; the most any accepts is 9)", h->n_ext, what);
-      problem(c, "AXL-R01", AXL_WARNING, v->ext[h->first_ext + 2].node, text);
+      p = problem(c, "AXL-R01", AXL_WARNING, v->ext[h->first_ext + 2].node,
+                  text);
+      if (p) p->limit = AXL_LIMIT_EXTERNE;
     }
-  }
-  /* R02: CDL Dataleverancier entities, copies for bundled files included;
-  ** reported once, on the first entity beyond the limit. */
-  if (!dl_zero) {
-    double max = c->dl_set ? c->dl.max : 9;
-    size_t seen = 0;
-    for (size_t j = 0; j < v->n_dl; j++)
-      if (v->dl[j].cdl && (double)++seen > max) {
-        over_limit(c, "AXL-R02", AXL_ERROR, v->dl[j].node, v->n_cdl,
-                   "CDL Dataleverancier entities in the message",
-                   c->dl_set ? "the receiver's limit of " : "the limit of ",
-                   max);
-        break;
-      }
   }
 }
 
-static void reference_rules(checker *c) {
+/* R02: CDL Dataleverancier entities, copies for bundled files included;
+** reported once, on the first entity beyond the limit. */
+static void r02_dataleverancier(checker *c) {
   const axl_view *v = &c->v;
-  /* The first ExterneIdentificatie referencing each entity (R04). */
-  size_t *first_ref = malloc((v->n_dl ? v->n_dl : 1) * sizeof *first_ref);
-  xmlHashTablePtr by_pid = xmlHashCreate((int)v->n_ext + 8), in_hg = NULL;
-  size_t cur_hg = (size_t)-1;
-  if (!first_ref || !by_pid) {
-    free(first_ref);
-    xmlHashFree(by_pid, NULL);
-    c->oom = 1;
-    return;
-  }
-  for (size_t j = 0; j < v->n_dl; j++) first_ref[j] = (size_t)-1;
-  for (size_t i = 0; i < v->n_ext; i++)
-    if (v->ext[i].dl >= 0 && first_ref[v->ext[i].dl] == (size_t)-1)
-      first_ref[v->ext[i].dl] = i;
-  for (size_t i = 0; i < v->n_ext && !c->oom; i++) {
-    const axl_view_ext *x = &v->ext[i];
-    /* R06: the person's key. */
+  double max = c->dl_set ? c->dl.max : 9;
+  size_t seen = 0;
+  for (size_t j = 0; j < v->n_dl && !dl_zero(c); j++)
+    if (v->dl[j].cdl && (double)++seen > max) {
+      over_limit(c, "AXL-R02", AXL_LIMIT_DATALEVERANCIER, AXL_ERROR,
+                 v->dl[j].node, v->n_cdl, "CDL Dataleverancier entities in "
+                 "the message", c->dl_set ? "the receiver's limit of "
+                 : "the limit of ", max);
+      break;
+    }
+}
+
+/* R06 on the entries: the person's key. */
+static void r06_persoons_id(checker *c) {
+  for (size_t i = 0; i < c->v.n_ext && !c->oom; i++) {
+    const axl_view_ext *x = &c->v.ext[i];
     if (!x->pid_node)
       problem(c, "AXL-R06", AXL_ERROR, x->node, "PersoonsID missing");
     else if (blank(x->pid))
@@ -457,79 +476,131 @@ static void reference_rules(checker *c) {
     else if (bad_key(x->pid))
       problem(c, "AXL-R06", AXL_ERROR, x->pid_node, "PersoonsID with "
               "leading or trailing whitespace or a line break");
-    /* R03: the reference must reach a Dataleverancier. */
+  }
+}
+
+/* R03: a reference must reach a Dataleverancier. */
+static void r03_reference(checker *c) {
+  for (size_t i = 0; i < c->v.n_ext && !c->oom; i++) {
+    const axl_view_ext *x = &c->v.ext[i];
     if (x->ref_node && x->dl < 0)
       problem(c, "AXL-R03", AXL_ERROR, x->ref_node, x->target
               ? "RefDataleverancier points at an element that is not a "
                 "Dataleverancier"
               : "RefDataleverancier resolves to no element");
-    /* R10: no reference at all. */
-    if (!x->ref_node && v->n_cdl >= 1)
-      problem(c, "AXL-R10", v->n_cdl == 1 ? AXL_INFO : AXL_WARNING, x->node,
-              v->n_cdl == 1 ? "ExterneIdentificatie without "
+  }
+}
+
+/* R10: no reference at all. */
+static void r10_no_reference(checker *c) {
+  size_t n_cdl = c->v.n_cdl;
+  for (size_t i = 0; i < c->v.n_ext && !c->oom && n_cdl; i++)
+    if (!c->v.ext[i].ref_node)
+      problem(c, "AXL-R10", n_cdl == 1 ? AXL_INFO : AXL_WARNING,
+              c->v.ext[i].node, n_cdl == 1 ? "ExterneIdentificatie without "
               "RefDataleverancier (one CDL Dataleverancier: unambiguous)"
               : "ExterneIdentificatie without RefDataleverancier while "
                 "several CDL Dataleverancier exist");
-    /* R04: one entity referenced twice: a bundled file goes once per
-    ** person; reported on each later reference. */
-    if (x->dl >= 0 && first_ref[x->dl] != i)
-      problem(c, "AXL-R04", mode(c, AXL_ERROR, AXL_WARNING), x->ref_node,
-              "Dataleverancier entity referenced by more than one "
-              "ExterneIdentificatie");
-    /* R07, R12: against the first earlier entry of this Hypotheekgever
-    ** with the same DataleverancierID (one hash per Hypotheekgever). */
+}
+
+/* R04: one entity referenced twice (a bundled file goes once per person);
+** reported on each reference after the first. */
+static void r04_shared_entity(checker *c) {
+  const axl_view *v = &c->v;
+  size_t *first_ref = malloc((v->n_dl ? v->n_dl : 1) * sizeof *first_ref);
+  if (!first_ref) {
+    c->oom = 1;
+    return;
+  }
+  for (size_t j = 0; j < v->n_dl; j++) first_ref[j] = (size_t)-1;
+  for (size_t i = 0; i < v->n_ext && !c->oom; i++) {
+    long dl = v->ext[i].dl;
+    if (dl < 0) continue;
+    if (first_ref[dl] == (size_t)-1) first_ref[dl] = i;
+    else
+      problem(c, "AXL-R04", mode(c, AXL_ERROR, AXL_WARNING),
+              v->ext[i].ref_node, "Dataleverancier entity referenced by "
+              "more than one ExterneIdentificatie");
+  }
+  free(first_ref);
+}
+
+/* R07, R12: against the first earlier entry of the same Hypotheekgever
+** with the same DataleverancierID (one hash per Hypotheekgever; the view
+** lists each one's entries together). */
+static void r07_r12_same_hypotheekgever(checker *c) {
+  const axl_view *v = &c->v;
+  xmlHashTablePtr in_hg = NULL;
+  size_t cur_hg = (size_t)-1;
+  for (size_t i = 0; i < v->n_ext && !c->oom; i++) {
+    const axl_view_ext *x = &v->ext[i];
+    const char *a = dlid_of(c, x);
+    size_t k;
     if (x->hg != cur_hg) {
       xmlHashFree(in_hg, NULL);
-      in_hg = xmlHashCreate(16);
       cur_hg = x->hg;
-      if (!in_hg) {
+      if (!(in_hg = xmlHashCreate(16))) {
         c->oom = 1;
         break;
       }
     }
-    {
-      const char *a = dlid_of(c, x);
-      if (a && x->pid) {
-        size_t k = (size_t)xmlHashLookup(in_hg, BAD_CAST a);
-        if (!k) {
-          if (xmlHashAddEntry(in_hg, BAD_CAST a, (void *)(i + 1))) c->oom = 1;
-        } else if (strcmp(x->pid, v->ext[k - 1].pid) == 0) {
-          problem(c, "AXL-R07", mode(c, AXL_ERROR, AXL_WARNING), x->node,
-                  "same PersoonsID and DataleverancierID linked twice under "
-                  "one Hypotheekgever");
-        } else {
-          problem(c, "AXL-R12", AXL_ERROR, x->node, "two persons of one CDL "
-                  "file under one Hypotheekgever");
-        }
-      }
-    }
-    /* R08, R13: against the first entry with this PersoonsID, when it is
-    ** under an earlier Hypotheekgever. */
-    if (x->pid && *x->pid) {
-      size_t k = (size_t)xmlHashLookup(by_pid, BAD_CAST x->pid);
-      if (!k) {
-        if (xmlHashAddEntry(by_pid, BAD_CAST x->pid, (void *)(i + 1)))
-          c->oom = 1;
-      } else if (v->ext[k - 1].hg != x->hg) {
-        const char *a = dlid_of(c, x), *b = dlid_of(c, &v->ext[k - 1]);
-        if (a && b && strcmp(a, b) == 0)
-          problem(c, "AXL-R08", AXL_ERROR, x->node, "one PersoonsID with the "
-                  "same DataleverancierID under two Hypotheekgevers");
-        else if (a && b)
-          problem(c, "AXL-R13", AXL_WARNING, x->node, "one PersoonsID under "
-                  "two Hypotheekgevers with different DataleverancierIDs");
-      }
+    if (!a || !x->pid) continue;
+    k = (size_t)xmlHashLookup(in_hg, BAD_CAST a);
+    if (!k) {
+      if (xmlHashAddEntry(in_hg, BAD_CAST a, (void *)(i + 1))) c->oom = 1;
+    } else if (strcmp(x->pid, v->ext[k - 1].pid) == 0) {
+      problem(c, "AXL-R07", mode(c, AXL_ERROR, AXL_WARNING), x->node,
+              "same PersoonsID and DataleverancierID linked twice under one "
+              "Hypotheekgever");
+    } else {
+      problem(c, "AXL-R12", AXL_ERROR, x->node, "two persons of one CDL "
+              "file under one Hypotheekgever");
     }
   }
   xmlHashFree(in_hg, NULL);
+}
+
+/* R08, R13: against the first entry with this PersoonsID, when it is under
+** an earlier Hypotheekgever. */
+static void r08_r13_across_hypotheekgevers(checker *c) {
+  const axl_view *v = &c->v;
+  xmlHashTablePtr by_pid = xmlHashCreate((int)v->n_ext + 8);
+  if (!by_pid) {
+    c->oom = 1;
+    return;
+  }
+  for (size_t i = 0; i < v->n_ext && !c->oom; i++) {
+    const axl_view_ext *x = &v->ext[i];
+    size_t k;
+    if (!x->pid || !*x->pid) continue;
+    k = (size_t)xmlHashLookup(by_pid, BAD_CAST x->pid);
+    if (!k) {
+      if (xmlHashAddEntry(by_pid, BAD_CAST x->pid, (void *)(i + 1)))
+        c->oom = 1;
+    } else if (v->ext[k - 1].hg != x->hg) {
+      const char *a = dlid_of(c, x), *b = dlid_of(c, &v->ext[k - 1]);
+      if (a && b && strcmp(a, b) == 0)
+        problem(c, "AXL-R08", AXL_ERROR, x->node, "one PersoonsID with the "
+                "same DataleverancierID under two Hypotheekgevers");
+      else if (a && b)
+        problem(c, "AXL-R13", AXL_WARNING, x->node, "one PersoonsID under "
+                "two Hypotheekgevers with different DataleverancierIDs");
+    }
+  }
   xmlHashFree(by_pid, NULL);
-  free(first_ref);
-  if (c->oom) return;
-  /* R14, R15: per Hypotheekgever with entries. */
-  if (v->n_ext && !v->n_cdl)
-    problem(c, "AXL-R14", AXL_ERROR, v->ext[0].node, "ExterneIdentificatie "
+}
+
+/* R14: entries but no CDL Dataleverancier in the message at all. */
+static void r14_no_dataleverancier(checker *c) {
+  if (c->v.n_ext && !c->v.n_cdl)
+    problem(c, "AXL-R14", AXL_ERROR, c->v.ext[0].node, "ExterneIdentificatie "
             "present but no CDL Dataleverancier in the message");
-  for (size_t i = 0; i < v->n_hg; i++) {
+}
+
+/* R15: entries under a Hypotheekgever that is not a natural person. */
+static void r15_natural_person(checker *c) {
+  const axl_view *v = &c->v;
+  for (size_t i = 0; i < v->n_hg && !c->oom; i++) {
     const axl_view_hg *h = &v->hg[i];
     const char *soort;
     if (!h->n_ext) continue;
@@ -540,40 +611,55 @@ static void reference_rules(checker *c) {
               "is not a natural person" : "ExterneIdentificatie under a "
               "Hypotheekgever without PartijNAWData");
   }
-  /* R05, R06 on the entities. */
-  {
-    size_t unreferenced = 0;
-    int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
-    for (size_t j = 0; j < v->n_dl; j++) {
-      const axl_view_dl *d = &v->dl[j];
-      if (d->refs || (no_refs_used && !d->dlid_node)) {
-        if (!d->dlid_node)
-          problem(c, "AXL-R06", AXL_ERROR, d->node, "DataleverancierID "
-                  "missing");
-      }
-      if (d->dlid_node) {
-        if (blank(d->dlid))
-          problem(c, "AXL-R06", AXL_ERROR, d->dlid_node, "DataleverancierID "
-                  "empty");
-        else if (bad_key(d->dlid))
-          problem(c, "AXL-R06", AXL_ERROR, d->dlid_node, "DataleverancierID "
-                  "with leading or trailing whitespace or a line break");
-      }
-      if (d->cdl && !d->refs) {
-        unreferenced++;
-        if (!no_refs_used)
-          problem(c, "AXL-R05", mode(c, AXL_WARNING, AXL_INFO), d->node,
-                  "CDL Dataleverancier that nothing references");
-      }
-    }
-    /* ExterneIdentificatie exist but none uses references: one remark
-    ** about the message instead of one per entity. */
-    if (unreferenced && no_refs_used)
-      problem(c, "AXL-R05", AXL_INFO, v->root, "no ExterneIdentificatie "
-              "uses RefDataleverancier: the CDL Dataleverancier entities are "
-              "not referenced");
+}
+
+/* R06 on the entities: the data file's key. */
+static void r06_dataleverancier_id(checker *c) {
+  const axl_view *v = &c->v;
+  int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
+  for (size_t j = 0; j < v->n_dl && !c->oom; j++) {
+    const axl_view_dl *d = &v->dl[j];
+    if ((d->refs || no_refs_used) && !d->dlid_node)
+      problem(c, "AXL-R06", AXL_ERROR, d->node, "DataleverancierID missing");
+    if (d->dlid_node && blank(d->dlid))
+      problem(c, "AXL-R06", AXL_ERROR, d->dlid_node, "DataleverancierID "
+              "empty");
+    else if (d->dlid_node && bad_key(d->dlid))
+      problem(c, "AXL-R06", AXL_ERROR, d->dlid_node, "DataleverancierID "
+              "with leading or trailing whitespace or a line break");
   }
 }
+
+/* R05: a CDL Dataleverancier nothing references; when no entry uses
+** references at all, one remark about the message instead of one per
+** entity. */
+static void r05_unreferenced(checker *c) {
+  const axl_view *v = &c->v;
+  int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
+  size_t unreferenced = 0;
+  for (size_t j = 0; j < v->n_dl && !c->oom; j++)
+    if (v->dl[j].cdl && !v->dl[j].refs) {
+      unreferenced++;
+      if (!no_refs_used)
+        problem(c, "AXL-R05", mode(c, AXL_WARNING, AXL_INFO), v->dl[j].node,
+                "CDL Dataleverancier that nothing references");
+    }
+  if (unreferenced && no_refs_used)
+    problem(c, "AXL-R05", AXL_INFO, v->root, "no ExterneIdentificatie uses "
+            "RefDataleverancier: the CDL Dataleverancier entities are not "
+            "referenced");
+}
+
+/* The rules about the CDL view as a whole, each on its own: the order
+** here is not the report's (it is sorted by position, then code). */
+typedef void (*view_rule)(checker *c);
+static const view_rule view_rules[] = {
+  r17_none_allowed, r01_externe, r02_dataleverancier, r06_persoons_id,
+  r03_reference, r10_no_reference, r04_shared_entity,
+  r07_r12_same_hypotheekgever, r08_r13_across_hypotheekgevers,
+  r14_no_dataleverancier, r15_natural_person, r06_dataleverancier_id,
+  r05_unreferenced
+};
 
 /* R18: the rules are the ketenafspraak's for an AX OfferteAanvraag; on any
 ** other message they would say "ok" about something they never looked at.
@@ -615,8 +701,9 @@ static int check_guarded(const axl_message *m, const axl_check_opts *o,
   if (!c.oom) {
     sort_by_node(c.pos, c.n_pos);
     document_rules(&c, c.v.root);
-    if (!c.oom) occurrence_rules(&c);
-    if (!c.oom) reference_rules(&c);
+    for (size_t r = 0; r < sizeof view_rules / sizeof view_rules[0] && !c.oom;
+         r++)
+      view_rules[r](&c);
   }
   free(c.pos);
   axl_view_free(&c.v);

@@ -5,6 +5,7 @@
 #define AXL_INTERNAL_H
 
 #include "axlink.h"
+#include "axlink_build.h"
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
@@ -16,39 +17,25 @@
   (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
    XML_PARSE_NOCDATA)
 
+typedef struct axl_journal axl_journal;
+
 struct axl_message {
   xmlDocPtr doc;
   int refs;
   size_t est_bytes;
   axl_limits limits;      /* resolved; see axl_message_limits */
+  axl_journal *journal;   /* open journal (journal.c), or NULL */
 };
 
-/*
-** A guard brackets every public entry point that calls libxml2: it makes
-** sure the process-wide set-up ran, denies external loads for this thread,
-** and swaps in silent thread-local error handlers (and a tab indent), then
-** puts back whatever the host had. Guards nest.
-*/
-typedef struct axl_guard {
-  xmlStructuredErrorFunc old_serror;
-  void *old_serror_ctx;
-  xmlGenericErrorFunc old_generic;
-  void *old_generic_ctx;
-  const char *old_indent;
-  int old_indent_output;
-  int old_no_empty;
-  unsigned long oom_at_enter;
-} axl_guard;
-
-/* axl_guard_leave returns nonzero when libxml2 reported an allocation
-** failure on this thread since the matching enter. libxml2 2.9.14 often
-** reports one and goes on with something missing (a namespace declaration
-** the SAX2 builder could not allocate, a serialiser that lost its encoding
-** and escapes every non-ASCII character): a call that saw one must fail
-** as out of memory, whatever its own result looks like. */
-void axl_guard_enter(axl_guard *g);
-int axl_guard_leave(axl_guard *g);
-int axl_guard_saw_oom(const axl_guard *g);   /* the same, without leaving */
+/* Recording into m's journal (journal.c). A writer reserves room for the
+** steps it may take before it changes the tree (-1: out of memory, nothing
+** changed); recording a step then never fails. Without an open journal
+** reserving does nothing, and what a step keeps is freed at once: the
+** replaced element, the swapped-out document. */
+int axl_journal_reserve(axl_message *m, size_t n);
+void axl_journal_added(axl_message *m, xmlNodePtr node);
+void axl_journal_replaced(axl_message *m, xmlNodePtr old, xmlNodePtr node);
+void axl_journal_document(axl_message *m, xmlDocPtr old);
 
 /* While set (per thread), the denying loader first asks this provider:
 ** schema compilation uses it to serve the documents axlink read itself. */
@@ -102,9 +89,5 @@ int axl_hash_add_first(xmlHashTablePtr h, const xmlChar *key, void *value);
 ** under a failed allocation (2.9.14 does so silently). */
 int axl_copy_complete(const xmlNode *from, xmlNode *to);
 
-/* A namespace declaration list copied whole, or NULL (nothing leaked) when
-** an allocation failed; libxml2 2.9.14's xmlCopyNamespaceList can return a
-** shortened list instead. Caller frees with xmlFreeNsList. */
-xmlNs *axl_copy_ns_list(const xmlNs *list);
 
 #endif

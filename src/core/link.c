@@ -319,41 +319,51 @@ static int set_volgnummer(xmlNodePtr n, long v) {
   return xmlNewProp(n, BAD_CAST "Volgnummer", BAD_CAST num) ? 0 : -1;
 }
 
-/* The field names a Dataleverancier may get from the host, model order. */
-static const char *const dl_fields[] = {
-  "DataMijNr", "DataleverancierID", "GegevensVerzoekVersie",
-  "DataleverancierOntvangerNaam", NULL
-};
+/* A field the host may set on a new Dataleverancier (opts.fields): one the
+** model knows as a leaf of it, but its key, which is the delivery's. */
+static int host_field(const char *name) {
+  return axl_model_child_kind("OfferteAanvraag/Dataleverancier", name) ==
+         AXL_FIELD_LEAF && strcmp(name, "DataleverancierID") != 0;
+}
 
+/* One text field into d, where the order (schema or model) puts it. */
+static int add_field(xmlDocPtr doc, xmlNodePtr d, const char *name,
+                     const char *value, const axl_schema *schema) {
+  xmlNodePtr c = axl_new_text_child(doc, name, value);
+  if (!c) return -1;
+  if (axl_place_child(d, c, schema)) {
+    xmlFreeNode(c);
+    return -1;
+  }
+  return 0;
+}
+
+/* The entity goes into the tree (and the log) first, so that its fields
+** are placed knowing where it stands; a failure after that leaves it to
+** the caller's undo. */
 static xmlNodePtr new_dataleverancier(xmlDocPtr doc, xmlNodePtr root,
                                       const axl_link_request *req,
                                       const char *id, undo_log *log) {
   xmlNodePtr d = axl_new_node(doc, "Dataleverancier");
   if (!d) return NULL;
   if (set_volgnummer(d, max_volgnummer(root, "Dataleverancier") + 1) ||
-      !xmlNewProp(d, BAD_CAST "ID", BAD_CAST id)) {
-    xmlFreeNode(d);
-    return NULL;
-  }
-  for (const char *const *f = dl_fields; *f; f++) {
-    const char *value = NULL;
-    xmlNodePtr c;
-    if (!strcmp(*f, "DataleverancierID")) value = req->dataleverancier_id;
-    for (size_t i = 0; i < req->n_fields; i++)
-      if (!strcmp(req->fields[i].name, *f)) value = req->fields[i].value;
-    if (!value) continue;
-    c = axl_new_text_child(doc, *f, value);
-    if (!c) {
-      xmlFreeNode(d);
-      return NULL;
-    }
-    xmlAddChild(d, c);
-  }
-  if (axl_place_child(root, d, req->schema)) {
+      !xmlNewProp(d, BAD_CAST "ID", BAD_CAST id) ||
+      axl_place_child(root, d, req->schema)) {
     xmlFreeNode(d);
     return NULL;
   }
   undo_record(log, d);
+  if (add_field(doc, d, "DataleverancierID", req->dataleverancier_id,
+                req->schema))
+    return NULL;
+  for (size_t i = 0; i < req->n_fields; i++) {
+    int later = 0;   /* a name given twice: the last value counts */
+    for (size_t j = i + 1; j < req->n_fields; j++)
+      later |= !strcmp(req->fields[i].name, req->fields[j].name);
+    if (!later && add_field(doc, d, req->fields[i].name,
+                            req->fields[i].value, req->schema))
+      return NULL;
+  }
   return d;
 }
 
@@ -426,10 +436,8 @@ static int check_limits(const axl_message *m, const axl_link_request *req,
   if (axl_check(m, &o, &all, err)) return -1;
   for (size_t i = 0; i < all.count; i++) {
     const axl_problem *p = &all.items[i];
-    int limit = !strcmp(p->code, "AXL-R01") || !strcmp(p->code, "AXL-R02") ||
-                !strcmp(p->code, "AXL-R17");
-    if (!limit || p->severity != AXL_ERROR) continue;
-    zero |= !strcmp(p->code, "AXL-R17");
+    if (p->limit == AXL_LIMIT_NOT || p->severity != AXL_ERROR) continue;
+    zero |= p->limit == AXL_LIMIT_NONE_ALLOWED;
     refuse = 1;
     {
       axl_problem *q = axl_report_add(&res->problems, "", AXL_INFO, "");
@@ -478,10 +486,7 @@ static int check_request(const axl_message *m, const axl_link_request *req,
                   "does not allow (control characters, invalid UTF-8)");
   }
   for (size_t i = 0; i < req->n_fields; i++) {
-    int known = 0;
-    for (const char *const *f = dl_fields; *f; f++)
-      known |= !strcmp(*f, req->fields[i].name);
-    if (!known || !strcmp(req->fields[i].name, "DataleverancierID"))
+    if (!host_field(req->fields[i].name))
       return fail(err, "AXL-L11", "opts.fields names a field a "
                   "Dataleverancier does not carry (DataMijNr, "
                   "GegevensVerzoekVersie, DataleverancierOntvangerNaam)");
@@ -666,6 +671,13 @@ static axl_message *link_copy(const axl_message *m,
   return out;
 }
 
+/* The undo log of a link that stays goes to m's open journal, oldest
+** first, so that a rollback takes the links out again (room for every
+** entry was reserved before the first was written). */
+static void hand_to_journal(axl_message *m, const undo_log *u) {
+  for (size_t i = 0; i < u->n; i++) axl_journal_added(m, u->added[i]);
+}
+
 /* The in-place path: 0 with the links in m, or -1 with m as it was. */
 static int link_here(axl_message *m, const axl_link_request *req,
                      axl_link_result *res, axl_error *err,
@@ -673,7 +685,8 @@ static int link_here(axl_message *m, const axl_link_request *req,
   long *target;
   undo_log log = { NULL, 0, 0 };
   int rc = begin(m, req, res, err, &target);
-  if (rc == 0 && undo_reserve(&log, req->n_persons))
+  if (rc == 0 && (undo_reserve(&log, req->n_persons) ||
+                  axl_journal_reserve(m, log.cap)))
     rc = fail(err, "AXL-P15", "out of memory");
   if (rc == 0) {
     rc = write_links(m, req, target, res, err, &log);
@@ -682,6 +695,7 @@ static int link_here(axl_message *m, const axl_link_request *req,
     if (rc == 0 && axl_guard_saw_oom(g))
       rc = fail(err, "AXL-P15", "out of memory");
     if (rc) undo_all(&log);
+    else hand_to_journal(m, &log);
   }
   undo_free(&log);
   free(target);
@@ -793,6 +807,30 @@ axl_message *axl_link(const axl_message *m, const axl_link_request *req,
   return r;
 }
 
+/* opts.replace in place: the links are written into a copy, whose
+** document then takes the place of m's. The old document goes to m's open
+** journal (or is freed): room for that step is taken first, so the swap
+** cannot fail half-way. */
+static int replace_document(axl_message *m, const axl_link_request *req,
+                            axl_link_result *res, axl_error *err,
+                            const axl_guard *g) {
+  axl_message *out;
+  xmlDocPtr old = m->doc;
+  if (axl_journal_reserve(m, 1)) {
+    memset(res, 0, sizeof *res);
+    axl_report_init(&res->problems);
+    axl_error_clear(err);
+    return fail(err, "AXL-P15", "out of memory");
+  }
+  out = link_copy(m, req, res, err, g);
+  if (!out) return -1;
+  m->doc = out->doc;
+  out->doc = NULL;
+  axl_message_free(out);
+  axl_journal_document(m, old);
+  return 0;
+}
+
 /*
 ** In place, or, for opts.replace (which removes links), on a copy whose
 ** document then takes the place of m's. Every allocation failure libxml2
@@ -805,14 +843,7 @@ int axl_link_in_place(axl_message *m, const axl_link_request *req,
   int rc;
   axl_guard_enter(&g);
   if (req->replace) {
-    axl_message *out = link_copy(m, req, res, err, &g);
-    rc = out ? 0 : -1;
-    if (out) {
-      xmlDocPtr old = m->doc;
-      m->doc = out->doc;
-      out->doc = old;
-      axl_message_free(out);
-    }
+    rc = replace_document(m, req, res, err, &g);
   } else {
     rc = link_here(m, req, res, err, &g);
   }

@@ -230,3 +230,8 @@ const char *axl_grade_name(axl_grade g) {
   default: return "unverifiable";
   }
 }
+
+axl_grade axl_grade_of(const axl_link_person *p, const axl_partij_name *a) {
+  axl_cdl_name c = { p->birth_date, p->initials, p->surname, p->prefix };
+  return axl_grade_person(&c, a);
+}

@@ -29,15 +29,8 @@ typedef struct axl_cdl_name {
   const char *prefix;
 } axl_cdl_name;
 
-/* The AX's view: PartijNAWData fields (borrowed; any may be NULL). */
-typedef struct axl_ax_name {
-  const char *birth_date;   /* GeboorteDt */
-  const char *initials;     /* VoorLetters */
-  const char *surname;      /* GeboorteAchternaam */
-  const char *prefix;       /* GeboorteTussenvoegsels */
-  const char *use_name;     /* CorrespondentieNaam */
-  const char *use_prefix;   /* CorrespondentieTussenvoegsels */
-} axl_ax_name;
+/* The AX's view: a PartijNAWData's name fields (axlink.h). */
+typedef axl_partij_name axl_ax_name;
 
 /* Folds a name into out (always NUL-terminated); returns its length. */
 size_t axl_fold_name(const char *in, char *out, size_t size);

@@ -4,7 +4,7 @@
 ** has moved on to a new one (msg:update swaps documents).
 */
 #include "internal.h"
-#include "model.h"
+#include "axlink_build.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@ axl_message *axl_message_wrap(xmlDocPtr doc, axl_error *err) {
   m->refs = 1;
   m->est_bytes = axl_estimate_bytes(0, 0);
   axl_limits_resolve(&m->limits, NULL);
+  m->journal = NULL;
   return m;
 }
 
@@ -31,6 +32,8 @@ axl_message *axl_message_ref(axl_message *m) {
 
 void axl_message_unref(axl_message *m) {
   if (m && --m->refs == 0) {
+    /* An open journal's changes stay: what it kept is freed. */
+    axl_journal_commit(m);
     if (m->doc) xmlFreeDoc(m->doc);
     xmlFree(m);
   }
@@ -179,40 +182,18 @@ axl_message *axl_clone(const axl_message *m, axl_error *err) {
   return c;
 }
 
-/*
-** Whether node is a repeating entity for paths: the model says so, or it
-** or a same-name sibling carries a Volgnummer, or it has a same-name
-** sibling (DESIGN 3.1's union, without a schema).
-*/
-static int repeats(const xmlNode *node, const axl_model_entity *parent) {
-  if (axl_model_child_flags(parent, (const char *)node->name) & AXL_M_REPEAT)
-    return 1;
-  for (const xmlNode *s = node->parent ? node->parent->children : NULL; s;
-       s = s->next) {
-    if (s->type != XML_ELEMENT_NODE || !xmlStrEqual(s->name, node->name))
-      continue;
-    if (s != node || xmlHasNsProp(s, BAD_CAST "Volgnummer", NULL)) return 1;
-  }
-  return 0;
-}
-
 void axl_node_path(const xmlNode *node, char *buf, size_t size) {
   const xmlNode *chain[AXL_MAX_DEPTH_CEILING + 1];
   size_t n = 0, used = 0;
-  char model_path[1024];
-  size_t mlen = 0;
   if (!size) return;
   buf[0] = '\0';
   for (; node && node->type == XML_ELEMENT_NODE && n < AXL_MAX_DEPTH_CEILING;
        node = node->parent)
     chain[n++] = node;
-  model_path[0] = '\0';
   while (n--) {
     const xmlNode *e = chain[n];
-    const axl_model_entity *parent = mlen ? axl_model_find(model_path, mlen)
-                                          : NULL;
     int w;
-    if (repeats(e, parent)) {
+    if (axl_element_repeats(e)) {
       int pos = 1;
       for (const xmlNode *s = e->prev; s; s = s->prev)
         if (s->type == XML_ELEMENT_NODE && xmlStrEqual(s->name, e->name)) pos++;
@@ -222,8 +203,5 @@ void axl_node_path(const xmlNode *node, char *buf, size_t size) {
     }
     if (w < 0 || (size_t)w >= size - used) return;  /* truncated, still NUL */
     used += (size_t)w;
-    w = snprintf(model_path + mlen, sizeof model_path - mlen, "%s%s",
-                 mlen ? "/" : "", e->name);
-    if (w > 0 && (size_t)w < sizeof model_path - mlen) mlen += (size_t)w;
   }
 }

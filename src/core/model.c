@@ -1,5 +1,6 @@
 /*
-** Look-ups in the built-in AX model (model_data.c holds the table).
+** Look-ups in the built-in AX model (the table is generated from the AX
+** profile at build time: tools/gen-model.lua writes $(B)/gen/model_data.c).
 */
 #include "axlink.h"
 #include "model.h"
@@ -40,16 +41,4 @@ int axl_model_has_attr(const axl_model_entity *e, const char *name) {
   for (const char *const *a = e->attrs; *a; a++)
     if (strcmp(*a, name) == 0) return 1;
   return 0;
-}
-
-axl_field_kind axl_model_child_kind(const char *entity_path,
-                                    const char *name) {
-  const axl_model_entity *e;
-  unsigned flags;
-  if (!entity_path || !name) return AXL_FIELD_UNKNOWN;
-  e = axl_model_find(entity_path, strlen(entity_path));
-  if (axl_model_child_index(e, name) < 0) return AXL_FIELD_UNKNOWN;
-  flags = axl_model_child_flags(e, name);
-  if (flags & AXL_M_REPEAT) return AXL_FIELD_REPEATING;
-  return (flags & AXL_M_ENTITY) ? AXL_FIELD_ENTITY : AXL_FIELD_LEAF;
 }

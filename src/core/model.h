@@ -5,8 +5,10 @@
 **
 ** The model only decides where a *new* element goes and which entities are
 ** always arrays in Lua tables; document order always wins for elements a
-** message already has. Positions no public sample shows are marked ASSUMED
-** in model_data.c, so a loaded XSD can override them in one place.
+** message already has. The table is data of the AX profile
+** (lua/axlink/profiles/, DESIGN 7.3), generated at build time by
+** tools/gen-model.lua; positions no public sample shows are marked
+** assumed there, and a loaded XSD overrides them.
 */
 #ifndef AXL_MODEL_H
 #define AXL_MODEL_H
@@ -30,7 +32,7 @@ typedef struct axl_model_entity {
   const char *const *attrs;           /* NULL-terminated, in HDN order */
 } axl_model_entity;
 
-/* The data table (model_data.c): sorted by strcmp on path, for bsearch. */
+/* The data table (generated): sorted by strcmp on path, for bsearch. */
 extern const axl_model_entity axl_model_entities[];
 extern const size_t axl_model_count;
 

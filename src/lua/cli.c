@@ -1,6 +1,7 @@
 /*
 ** What the command line needs from C: an atomic write of any bytes (the
-** provenance sidecar goes the same way as the message), and signals.
+** provenance sidecar goes the same way as the message), signals, and
+** questions about files and terminals (-o onto an input, colour).
 **
 ** Stock lua5.4 turns SIGINT into an "interrupted!" error but leaves SIGTERM
 ** to kill the process, and a Lua error can be swallowed by any pcall on the
@@ -14,6 +15,8 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t caught, deferred;
 static lua_State *main_state;
@@ -91,11 +94,41 @@ static int l_write_file(lua_State *L) {
   return 1;
 }
 
+/* ====================================================================
+** Files and terminals
+** ==================================================================== */
+
+/* CLI support: is this descriptor a terminal (colour, progress)? */
+static int l_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+/* CLI support: do two paths name one file (-o onto an input)? */
+static int l_same_file(lua_State *L) {
+  struct stat a, b;
+  const char *p = luaL_checkstring(L, 1), *q = luaL_checkstring(L, 2);
+  lua_pushboolean(L, stat(p, &a) == 0 && stat(q, &b) == 0 &&
+                     a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+  return 1;
+}
+
+/* CDL support: a regular file (not a FIFO, device or directory)? */
+static int l_regular_file(lua_State *L) {
+  struct stat st;
+  lua_pushboolean(L, stat(luaL_checkstring(L, 1), &st) == 0 &&
+                     S_ISREG(st.st_mode));
+  return 1;
+}
+
 static const luaL_Reg cli_functions[] = {
   {"_catch_signals", l_catch_signals},
   {"_caught", l_caught},
   {"_defer_signals", l_defer_signals},
   {"_write_file", l_write_file},
+  {"_isatty", l_isatty},
+  {"_same_file", l_same_file},
+  {"_regular_file", l_regular_file},
   {NULL, NULL}
 };
 

@@ -4,7 +4,6 @@
 ** C core sees it (AXL-C codes name the field, never its value).
 */
 #include "binding.h"
-#include "match.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +193,78 @@ static void push_grades(lua_State *L, const axl_link_result *res) {
   }
 }
 
+/* nil, message, info with what a refusal is about: the person, every
+** grade of automatic matching, the problems of a limit or the schema. */
+static int push_refusal(lua_State *L, const axl_error *err,
+                        axl_link_result *res) {
+  axl_lua_fail(L, axl_lua_msgname(L, 1), err);
+  if (res->has_person) {
+    lua_pushinteger(L, (lua_Integer)res->person + 1);
+    lua_setfield(L, -2, "person");
+  }
+  if (res->n_grades) {
+    push_grades(L, res);
+    lua_setfield(L, -2, "grades");
+  }
+  if (res->problems.count) {
+    axl_report_sort(&res->problems);
+    axl_lua_push_problems(L, &res->problems);
+    lua_setfield(L, -2, "problems");
+  }
+  return 3;
+}
+
+/* One person's entry: into links (at -3) or skipped (at -2). */
+static void push_entry(lua_State *L, const axl_link_request *req, size_t i,
+                       const axl_link_entry *en, int *links, int *skipped) {
+  lua_createtable(L, 0, 6);
+  lua_pushinteger(L, (lua_Integer)i + 1);
+  lua_setfield(L, -2, "person");
+  if (req->persons[i].id) {
+    lua_pushstring(L, req->persons[i].id);
+    lua_setfield(L, -2, "persoons_id");
+  }
+  if (en->status == AXL_LINK_SKIPPED) {
+    lua_pushliteral(L, "not an applicant in this AX");
+    lua_setfield(L, -2, "reason");
+    lua_rawseti(L, -2, ++*skipped);
+    return;
+  }
+  lua_pushinteger(L, en->hypotheekgever);
+  lua_setfield(L, -2, "hypotheekgever");
+  lua_pushstring(L, en->ref);
+  lua_setfield(L, -2, "ref");
+  lua_pushstring(L, axl_grade_name(en->grade));
+  lua_setfield(L, -2, "grade");
+  lua_pushboolean(L, en->created);
+  lua_setfield(L, -2, "created");
+  lua_rawseti(L, -3, ++*links);
+}
+
+/* DESIGN 4.2's result: { links, skipped, warnings }. */
+static void push_result(lua_State *L, const axl_link_request *req,
+                        const axl_link_result *res) {
+  int links = 0, skipped = 0;
+  lua_createtable(L, 0, 3);
+  lua_newtable(L);   /* links */
+  lua_newtable(L);   /* skipped */
+  for (size_t i = 0; i < req->n_persons; i++)
+    push_entry(L, req, i, &res->entries[i], &links, &skipped);
+  lua_setfield(L, -3, "skipped");
+  lua_setfield(L, -2, "links");
+  lua_newtable(L);
+  if (res->expired) {
+    lua_createtable(L, 0, 2);
+    lua_pushliteral(L, "AXL-L20");
+    lua_setfield(L, -2, "code");
+    lua_pushliteral(L, "the delivery's valid_until lies before today: "
+                    "the lender may not get the data any more");
+    lua_setfield(L, -2, "message");
+    lua_rawseti(L, -2, 1);
+  }
+  lua_setfield(L, -2, "warnings");
+}
+
 int axl_lua_link(lua_State *L) {
   lmsg *u = luaL_checkudata(L, 1, AXL_MESSAGE_MT);
   axl_message *m = axl_lua_checkmsg(L, 1), *out;
@@ -248,71 +319,11 @@ int axl_lua_link(lua_State *L) {
     out = NULL;
     linked = axl_link_in_place(m, &req, &s->res, &err) == 0;
   }
-  if (!linked) {
-    axl_lua_fail(L, axl_lua_msgname(L, 1), &err);
-    if (s->res.has_person) {
-      lua_pushinteger(L, (lua_Integer)s->res.person + 1);
-      lua_setfield(L, -2, "person");
-    }
-    if (s->res.n_grades) {
-      push_grades(L, &s->res);
-      lua_setfield(L, -2, "grades");
-    }
-    if (s->res.problems.count) {
-      axl_report_sort(&s->res.problems);
-      axl_lua_push_problems(L, &s->res.problems);
-      lua_setfield(L, -2, "problems");
-    }
-    return 3;
-  }
+  if (!linked) return push_refusal(L, &err, &s->res);
   /* A change either way: tables taken before are stale (AXL-T16). */
-  if (out) axl_lua_replace(u, out);
+  if (out) axl_lua_replace(L, u, out);
   else axl_lua_changed(u);
-
-  lua_createtable(L, 0, 3);
-  {
-    int links = 0, skipped = 0;
-    lua_newtable(L);   /* links */
-    lua_newtable(L);   /* skipped */
-    for (size_t i = 0; i < req.n_persons; i++) {
-      const axl_link_entry *en = &s->res.entries[i];
-      lua_createtable(L, 0, 6);
-      lua_pushinteger(L, (lua_Integer)i + 1);
-      lua_setfield(L, -2, "person");
-      if (req.persons[i].id) {
-        lua_pushstring(L, req.persons[i].id);
-        lua_setfield(L, -2, "persoons_id");
-      }
-      if (en->status == AXL_LINK_SKIPPED) {
-        lua_pushliteral(L, "not an applicant in this AX");
-        lua_setfield(L, -2, "reason");
-        lua_rawseti(L, -2, ++skipped);
-        continue;
-      }
-      lua_pushinteger(L, en->hypotheekgever);
-      lua_setfield(L, -2, "hypotheekgever");
-      lua_pushstring(L, en->ref);
-      lua_setfield(L, -2, "ref");
-      lua_pushstring(L, axl_grade_name(en->grade));
-      lua_setfield(L, -2, "grade");
-      lua_pushboolean(L, en->created);
-      lua_setfield(L, -2, "created");
-      lua_rawseti(L, -3, ++links);
-    }
-    lua_setfield(L, -3, "skipped");
-    lua_setfield(L, -2, "links");
-    lua_newtable(L);
-    if (s->res.expired) {
-      lua_createtable(L, 0, 2);
-      lua_pushliteral(L, "AXL-L20");
-      lua_setfield(L, -2, "code");
-      lua_pushliteral(L, "the delivery's valid_until lies before today: "
-                      "the lender may not get the data any more");
-      lua_setfield(L, -2, "message");
-      lua_rawseti(L, -2, 1);
-    }
-    lua_setfield(L, -2, "warnings");
-  }
+  push_result(L, &req, &s->res);
   return 1;
 }
 
@@ -333,7 +344,7 @@ int axl_lua_unlink(lua_State *L) {
                    "{ persoons_id = string, dataleverancier_id = string }");
   out = axl_unlink(m, pid, dlid, &err);
   if (!out) return axl_lua_fail(L, axl_lua_msgname(L, 1), &err);
-  axl_lua_replace(u, out);
+  axl_lua_replace(L, u, out);
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -402,22 +413,23 @@ int axl_lua_links(lua_State *L) {
 /* core.grade(person, partij): the grade of a CDL person (birth_date,
 ** initials, surname, prefix) against a PartijNAWData table from totable. */
 int axl_lua_grade(lua_State *L) {
-  axl_cdl_name c;
-  axl_ax_name a;
+  axl_link_person p;
+  axl_partij_name a;
   int bad = 0;
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checktype(L, 2, LUA_TTABLE);
-  c.birth_date = opt_string(L, 1, "birth_date", &bad);
-  c.initials = opt_string(L, 1, "initials", &bad);
-  c.surname = opt_string(L, 1, "surname", &bad);
-  c.prefix = opt_string(L, 1, "prefix", &bad);
+  memset(&p, 0, sizeof p);
+  p.birth_date = opt_string(L, 1, "birth_date", &bad);
+  p.initials = opt_string(L, 1, "initials", &bad);
+  p.surname = opt_string(L, 1, "surname", &bad);
+  p.prefix = opt_string(L, 1, "prefix", &bad);
   a.birth_date = opt_string(L, 2, "GeboorteDt", &bad);
   a.initials = opt_string(L, 2, "VoorLetters", &bad);
   a.surname = opt_string(L, 2, "GeboorteAchternaam", &bad);
   a.prefix = opt_string(L, 2, "GeboorteTussenvoegsels", &bad);
   a.use_name = opt_string(L, 2, "CorrespondentieNaam", &bad);
   a.use_prefix = opt_string(L, 2, "CorrespondentieTussenvoegsels", &bad);
-  lua_pushstring(L, axl_grade_name(axl_grade_person(&c, &a)));
+  lua_pushstring(L, axl_grade_name(axl_grade_of(&p, &a)));
   return 1;
 }
 

@@ -5,7 +5,7 @@
 ** text-only element is its exact string, or { [1] = text, Attr = ... } when
 ** it has attributes; a repeating entity is always an array. "Repeating" is
 ** the union of the model, a Volgnummer on any same-name sibling, and more
-** than one occurrence. Namespace declarations and namespaced attributes
+** than one occurrence, as the core's shapes say it (axl_shape_repeats). Namespace declarations and namespaced attributes
 ** (xsi:...) are not fields: they stay in the order record, a reference to
 ** the source document held outside the tables, which fromtable reads back.
 **
@@ -13,9 +13,8 @@
 ** name), then each table is created at its final size and filled with raw
 ** sets, arrays kept on the Lua stack while their items arrive.
 */
+#include <limits.h>
 #include "binding.h"
-#include "internal.h"
-#include "model.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,11 +120,12 @@ static void push_element(walk *w, const xmlNode *n);
 /* Pushes the table of an element that has child elements. */
 static void push_entity(walk *w, const xmlNode *n) {
   lua_State *L = w->L;
-  const axl_model_entity *model = axl_model_find(w->path, w->plen);
+  axl_shape shape;
   size_t nchild = 0, size, base = w->used, distinct = 0, repeating = 0;
   slot *slots;
   int top;
 
+  axl_shape_init(&shape, w->path, NULL);
   for (const xmlNode *c = n->children; c; c = c->next)
     nchild += (c->type == XML_ELEMENT_NODE);
   for (size = 8; size < nchild * 2; size <<= 1) {}
@@ -154,9 +154,8 @@ static void push_entity(walk *w, const xmlNode *n) {
   for (size_t i = 0; i < size; i++) {
     slot *s = &w->mem->slots[base + i];
     if (!s->name) continue;
-    if (s->count > 1 ||
-        (axl_model_child_flags(model, (const char *)s->name) & AXL_M_REPEAT))
-      s->repeat = 1;
+    s->repeat = axl_shape_repeats(&shape, (const char *)s->name,
+                                  (size_t)s->count, s->repeat);
     if (s->repeat) {
       lua_createtable(L, s->count, 0);
       s->stack = lua_gettop(L);
@@ -221,50 +220,101 @@ static void push_element(walk *w, const xmlNode *n) {
   }
 }
 
-int axl_lua_totable(lua_State *L) {
-  axl_message *m = axl_lua_checkmsg(L, 1);
-  xmlNodePtr root = xmlDocGetRootElement(axl_message_doc(m));
+void axl_lua_push_tables(lua_State *L, int msg_idx, const xmlNode *n,
+                         const char *parent_path, const char *path,
+                         lua_Integer index) {
+  lmsg *u = luaL_checkudata(L, msg_idx, AXL_MESSAGE_MT);
+  size_t plen = strlen(parent_path);
+  int base = lua_gettop(L);
   scratch *mem;
   walk *w;
   axl_record *rec;
-  lmsg *u = luaL_checkudata(L, 1, AXL_MESSAGE_MT);
 
-  mem = lua_newuserdatauv(L, sizeof *mem, 0);          /* 2: scratch */
+  mem = lua_newuserdatauv(L, sizeof *mem, 0);          /* base+1: scratch */
   mem->slots = NULL;
   mem->cap = 0;
   luaL_setmetatable(L, "axlink.scratch");
   lua_toclose(L, -1);
 
-  w = lua_newuserdatauv(L, sizeof *w, 0);              /* 3: walk state */
+  w = lua_newuserdatauv(L, sizeof *w, 0);              /* base+2: walk */
   w->L = L;
   w->mem = mem;
   w->used = 0;
-  w->plen = 0;
-  w->path[0] = '\0';
+  if (plen >= sizeof w->path) luaL_error(L, "document too deep");
+  memcpy(w->path, parent_path, plen + 1);
+  w->plen = plen;
 
   /* The record first, so the table can be registered the moment it exists */
-  rec = lua_newuserdatauv(L, sizeof *rec, 1);          /* 4: record */
+  rec = lua_newuserdatauv(L, sizeof *rec, 2);          /* base+3: record */
   rec->src = NULL;
   rec->owner = u->id;
   rec->revision = u->revision;
+  rec->index = path ? index : 0;
   luaL_setmetatable(L, AXL_RECORD_MT);
-  axl_lua_pushschema_of(L, 1);                          /* remembered too */
-  lua_setiuservalue(L, 4, 1);
+  axl_lua_pushschema_of(L, msg_idx);                   /* remembered too */
+  lua_setiuservalue(L, base + 3, 1);
+  if (path) {
+    lua_pushstring(L, path);
+    lua_setiuservalue(L, base + 3, 2);
+  }
 
-  push_element(w, root);                               /* 5: the table */
+  push_element(w, n);                                  /* base+4: tables */
   if (lua_type(L, -1) != LUA_TTABLE) {
-    /* A root with only text still gives a table, so it can be recorded. */
+    /* Only text still gives a table, so it can be recorded. */
     lua_createtable(L, 1, 0);
     lua_insert(L, -2);
     lua_rawseti(L, -2, 1);
   }
-  rec->src = axl_message_ref(m);
+  rec->src = axl_message_ref(u->m);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &axl_records_key);
   lua_pushvalue(L, -2);
-  lua_pushvalue(L, 4);
+  lua_pushvalue(L, base + 3);
   lua_rawset(L, -3);                                   /* records[t] = rec */
   lua_pop(L, 1);
+  lua_closeslot(L, base + 1);  /* the scratch is freed now */
+  lua_replace(L, base + 1);    /* and its slot holds the tables */
+  lua_settop(L, base + 1);
+}
+
+int axl_lua_totable(lua_State *L) {
+  axl_message *m = axl_lua_checkmsg(L, 1);
+  lua_settop(L, 1);
+  axl_lua_push_tables(L, 1, xmlDocGetRootElement(axl_message_doc(m)), "",
+                      NULL, 0);
   return 1;
+}
+
+/*
+** msg:_entity(path, attr, value) or msg:_entity(path, index): the tables of
+** the entity at model path `path` whose attribute attr is value (or the
+** index-th there, 1-based, document order), shaped as inside
+** msg:totable(), with an order record naming that entity (so msg:_replace
+** keeps its document order), and its index; nil when there is none.
+*/
+int axl_lua_entity(lua_State *L) {
+  axl_message *m = axl_lua_checkmsg(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  const char *slash = strrchr(path, '/');
+  long index = 0;
+  xmlNodePtr n;
+  if (lua_type(L, 3) == LUA_TNUMBER) {
+    lua_Integer i = luaL_checkinteger(L, 3);
+    index = i > 0 && i < LONG_MAX ? (long)i : 0;
+    n = index ? axl_entity_find(m, path, index) : NULL;
+  } else {
+    const char *attr = luaL_checkstring(L, 3);
+    const char *value = luaL_checkstring(L, 4);
+    n = axl_entity_find_by(m, path, attr, value, &index);
+  }
+  if (!n || !slash) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_settop(L, 4);
+  lua_pushlstring(L, path, (size_t)(slash - path));   /* 5: parent path */
+  axl_lua_push_tables(L, 1, n, lua_tostring(L, 5), path, index);
+  lua_pushinteger(L, index);
+  return 2;
 }
 
 void axl_lua_open_totable(lua_State *L) {
