@@ -298,19 +298,21 @@ describe("one mapping path", function()
       assert.are.equal("AXL-C03 delivery.persons[1].facts.aow.yearly_coupel: not a name of the vocabulary",
         refused { aow = { source = "MPO", yearly_coupel = "13300.00" } })
       local err = refused { aow = { source = "MPO", yearly_couple = 13300 } }
-      assert.are.equal("AXL-C03 delivery.persons[1].facts.aow.yearly_couple: wrong type or form", err)
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.aow.yearly_couple: an amount: a string with two decimals " ..
+        "(\"1234.50\") expected", err)
       assert.is_nil(err:find("13300", 1, true))
       assert.are.equal("AXL-C03 delivery.persons[1].facts.pensions: a list expected",
         refused { pensions = { kind = "old_age" } })
-      assert.are.equal("AXL-C03 delivery.persons[1].facts.pensions[1].start_age: wrong type or form",
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.pensions[1].start_age: { years = N, months = 0..11 } expected",
         refused { pensions = { { source = "MPO", kind = "old_age", start_age = { years = 67, months = 12 } } } })
-      assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.nationalities: wrong type or form",
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.nationalities: a list of ISO 3166-1 alpha-2 countries " ..
+        "expected",
         refused { identity = { source = "BRP", nationalities = { "Nederlandse" } } })
       assert.are.equal("AXL-C03 delivery.persons[1].facts.address.source: the register is missing",
         refused { address = { street = "Lindelaan" } })
-      assert.are.equal("AXL-C03 delivery.persons[1].facts.address.number: wrong type or form",
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.address.number: a house number of digits (\"12\") expected",
         refused { address = { source = "BRP", number = "12-14" } })
-      assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.gender: wrong type or form",
+      assert.are.equal("AXL-C03 delivery.persons[1].facts.identity.gender: one of male, female, unknown expected",
         refused { identity = { source = "BRP", gender = "V" } })
     end)
 

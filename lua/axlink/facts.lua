@@ -29,10 +29,15 @@ local function is_age(v)
   end
   return true
 end
+-- What a refusal says each check expects (never the value it got).
+local EXPECTED = setmetatable({}, { __mode = "k" })
+
 local function one_of(...)
   local set = {}
   for _, w in ipairs { ... } do set[w] = true end
-  return function(v) return set[v] == true end
+  local check = function(v) return set[v] == true end
+  EXPECTED[check] = "one of " .. table.concat({ ... }, ", ")
+  return check
 end
 local function countries(v)
   if type(v) ~= "table" or #v == 0 then return false end
@@ -42,8 +47,23 @@ local function countries(v)
   return true
 end
 
+-- BRP allows unknown parts of a birth date (1958-00-00).
+local function is_birth_date(v) return common.valid_date(v, true) end
+EXPECTED[is_birth_date] = "an ISO date, unknown parts as 00"
+
 -- BRP's huisnummer: digits only (letter and addition have fields of their own).
 local function is_house_number(v) return type(v) == "string" and v:match("^%d+$") ~= nil and #v <= 5 end
+
+EXPECTED[is_text] = "a non-empty string"
+EXPECTED[is_date] = "an ISO date (YYYY-MM-DD)"
+EXPECTED[is_amount] = "an amount: a string with two decimals (\"1234.50\")"
+EXPECTED[is_country] = "an ISO 3166-1 alpha-2 country (\"NL\")"
+EXPECTED[is_bool] = "true or false"
+EXPECTED[is_count] = "a whole number, 0 or more"
+EXPECTED[is_number] = "a number, 0 or more"
+EXPECTED[is_age] = "{ years = N, months = 0..11 }"
+EXPECTED[countries] = "a list of ISO 3166-1 alpha-2 countries"
+EXPECTED[is_house_number] = "a house number of digits (\"12\")"
 
 -- What every fact carries.
 local COMMON = { source = is_text, date = is_date }
@@ -52,7 +72,7 @@ local COMMON = { source = is_text, date = is_date }
 -- fields = { name = check } }.
 M.VOCABULARY = {
   identity = { fields = { first_names = is_text, initials = is_text, prefix = is_text, surname = is_text,
-    birth_date = function(v) return common.valid_date(v, true) end,
+    birth_date = is_birth_date,
     gender = one_of("male", "female", "unknown"), birth_country = is_country, birth_place = is_text,
     nationalities = countries } },
   address = { fields = { street = is_text, number = is_house_number, letter = is_text, addition = is_text,
@@ -90,7 +110,7 @@ local function check_fact(fact, spec, where)
     local v = fact[k]
     local check = type(k) == "string" and (spec.fields[k] or COMMON[k])
     if not check then return ("%s.%s: not a name of the vocabulary"):format(where, tostring(k)) end
-    if not check(v) then return ("%s.%s: wrong type or form"):format(where, k) end
+    if not check(v) then return ("%s.%s: %s expected"):format(where, k, EXPECTED[check] or "another value") end
   end
   return nil
 end
