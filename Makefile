@@ -105,7 +105,7 @@ bench: deps-test
 
 $(B)/bench/c_round_trip: bench/c_round_trip.c $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 -O2 -Isrc/core $(XML_CFLAGS) $< -o $@ $(STATIC) $(XML_LIBS) -lpthread
+	$(CC) -std=c99 -O2 -Isrc/core $(XML_CFLAGS) $< -o $@ $(STATIC) $(XML_LIBS) -lpthread -lm
 
 # The API reference from the LDoc comments of the Lua modules and of the
 # C binding (src/lua/api.luadoc), into build/doc/.
