@@ -1112,10 +1112,10 @@ local METHOD = [[
   - *link*: `axlink.parse(xml)`, `msg:link(delivery)` of
     `ockto-bundled.json` (read once per process, outside the timing),
     `msg:serialize()`, `msg:close()`.
-  - *fill*, the adviser's path today: parse, `msg:link(delivery)`,
-    `msg:totable()`, `axlink.cdl.fill(t, delivery, { household = "couple",
-    pension_basis = "accrued" })`, `msg:settable(t)`, `msg:serialize()`.
-    Issue 14 names it `apply`; `axlink.cdl.apply` does not exist yet.
+  - *fill*, the adviser's one call: parse, `axlink.cdl.apply(msg,
+    delivery, { fill = true, household = "couple", pension_basis =
+    "accrued" })` (link, fill of the linked persons' entities, check, in
+    one journal), `msg:serialize()`.
   - *links*: `axlink.parse(xml)`, `msg:links()`, `msg:close()`, on the
     same message after the link (written once by the driver, some 700
     bytes longer).
