@@ -1,6 +1,10 @@
 /* Linking, rules and the lender's view through the C API alone. */
 #include "support.h"
 
+#include <math.h>
+
+#include "view.h"   /* axl_view_builds: how many views a link builds */
+
 static axl_message *two_applicants(void) {
   size_t len;
   char *src = slurp("spec/fixtures/ax/two-applicants.xml", &len);
@@ -275,6 +279,228 @@ static void in_place_refusal_after_a_write_is_undone(void **state) {
   axl_message_free(m);
 }
 
+/* One person to Hypotheekgever `volg`, under key `key`. */
+static void one_person(axl_link_request *req, axl_link_person *p,
+                       const char *id, long volg, const char *key) {
+  memset(p, 0, sizeof *p);
+  p->id = id;
+  p->match = AXL_MATCH_VOLGNUMMER;
+  p->volgnummer = volg;
+  memset(req, 0, sizeof *req);
+  req->dataleverancier_id = key;
+  req->persons = p;
+  req->n_persons = 1;
+}
+
+/* A link builds the CDL view once, on the document it works on (m in
+** place, else its copy): persons resolve through it, the writer keeps it
+** in step, and the limit rules read it. opts.replace builds it once more,
+** only when it removed links. */
+static void a_link_builds_one_view(void **state) {
+#ifdef NDEBUG
+  (void)state;
+  skip();
+#else
+  axl_message *m = two_applicants(), *copy;
+  axl_link_person p;
+  axl_link_request req;
+  axl_link_result res;
+  axl_error err;
+  unsigned long n;
+  (void)state;
+  one_person(&req, &p, "person-a", 3, "k1");
+  n = axl_view_builds();
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), 0);
+  assert_int_equal(axl_view_builds() - n, 1);
+  assert_int_equal(res.entries[0].created, 1);
+  axl_link_result_free(&res);
+
+  one_person(&req, &p, "person-b", 7, "k2");
+  n = axl_view_builds();
+  copy = axl_link(m, &req, &res, &err);
+  assert_non_null(copy);
+  assert_int_equal(axl_view_builds() - n, 1);
+  axl_link_result_free(&res);
+  axl_message_free(copy);
+
+  /* Refused by a limit once written: still one. */
+  req.limits.externe_set = 1;
+  n = axl_view_builds();
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), -1);
+  assert_string_equal(err.code, "AXL-L07");
+  assert_int_equal(axl_view_builds() - n, 1);
+  axl_link_result_free(&res);
+
+  /* Keys of unknown shape: k3 replaces k1, and the view is built again
+  ** after the removal; a second time nothing is removed. */
+  one_person(&req, &p, "person-a", 3, "k3");
+  req.replace = 1;
+  n = axl_view_builds();
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), 0);
+  assert_int_equal(axl_view_builds() - n, 2);
+  assert_int_equal(res.entries[0].created, 1);
+  axl_link_result_free(&res);
+  n = axl_view_builds();
+  assert_int_equal(axl_link_in_place(m, &req, &res, &err), 0);
+  assert_int_equal(axl_view_builds() - n, 1);
+  assert_int_equal(res.entries[0].created, 0);
+  axl_link_result_free(&res);
+  axl_message_free(m);
+#endif
+}
+
+/* The limit errors axl_check finds in m under o: what link refuses on. */
+static void limit_errors(const axl_message *m, const axl_check_opts *o,
+                         axl_report *out) {
+  axl_report all;
+  axl_error err;
+  axl_report_init(&all);
+  axl_report_init(out);
+  assert_int_equal(axl_check(m, o, &all, &err), 0);
+  for (size_t i = 0; i < all.count; i++)
+    if (all.items[i].limit != AXL_LIMIT_NOT &&
+        all.items[i].severity == AXL_ERROR)
+      *axl_report_add(out, "", AXL_INFO, "") = all.items[i];
+  axl_report_free(&all);
+}
+
+static void assert_same_problems(const axl_report *got,
+                                 const axl_report *want) {
+  assert_int_equal(got->count, want->count);
+  for (size_t i = 0; i < got->count; i++) {
+    const axl_problem *a = &got->items[i], *b = &want->items[i];
+    assert_string_equal(a->code, b->code);
+    assert_int_equal(a->severity, b->severity);
+    assert_int_equal(a->limit, b->limit);
+    assert_int_equal(a->line, b->line);
+    assert_string_equal(a->path, b->path);
+    assert_string_equal(a->file, b->file);
+    assert_string_equal(a->message, b->message);
+    assert_int_equal(a->order, b->order);
+  }
+}
+
+/* req, refused with `code` on the copy path and in place, gives as its
+** problems exactly the limit errors axl_check finds on m linked without
+** the limits; those are left in want (caller frees). */
+static void assert_refusal_is_check(axl_message *m,
+                                    const axl_link_request *req,
+                                    const char *code, axl_report *want) {
+  axl_link_request open = *req;
+  axl_link_result res;
+  axl_error err;
+  axl_message *linked;
+  open.limits.externe_set = open.limits.dataleverancier_set = 1;
+  open.limits.externe.max = open.limits.dataleverancier.max = INFINITY;
+  linked = axl_link(m, &open, &res, &err);
+  assert_non_null(linked);
+  axl_link_result_free(&res);
+  limit_errors(linked, &req->limits, want);
+  axl_message_free(linked);
+
+  assert_null(axl_link(m, req, &res, &err));
+  assert_string_equal(err.code, code);
+  assert_same_problems(&res.problems, want);
+  axl_link_result_free(&res);
+  assert_int_equal(axl_link_in_place(m, req, &res, &err), -1);
+  assert_string_equal(err.code, code);
+  assert_same_problems(&res.problems, want);
+  axl_link_result_free(&res);
+}
+
+/* A link refused by a limit reports what axl_check says of the linked
+** message: the limit rules read the view the writer kept in step, with the
+** same paths, lines and positions. Person b is linked first, so person a's
+** new entries go in the middle of the view's. */
+static void limit_refusals_are_what_check_says(void **state) {
+  axl_message *m = two_applicants();
+  axl_link_person p;
+  axl_link_request req;
+  axl_link_result res;
+  axl_report want;
+  axl_error err;
+  char key[16];
+  (void)state;
+  for (int k = 1; k <= 9; k++) {
+    snprintf(key, sizeof key, "k%d", k);
+    if (k <= 2) one_person(&req, &p, "person-b", 7, key);
+    else one_person(&req, &p, "person-a", 3, key);
+    assert_int_equal(axl_link_in_place(m, &req, &res, &err), 0);
+    axl_link_result_free(&res);
+  }
+  /* Person a has 7 entries, the message 9 entities: an 8th and a 10th. */
+  one_person(&req, &p, "person-a", 3, "k10");
+  req.limits.externe_set = 1;
+  req.limits.externe.max = 7;
+  assert_refusal_is_check(m, &req, "AXL-L06", &want);
+  assert_int_equal(want.count, 2);
+  assert_string_equal(want.items[0].code, "AXL-R01");
+  assert_string_equal(want.items[0].path, "/OfferteAanvraag/Hypotheekgever[1]"
+                      "/Identificatie/ExterneIdentificatie[8]");
+  assert_string_equal(want.items[0].message, "8 ExterneIdentificatie under "
+                      "one Hypotheekgever, over the receiver's limit of 7");
+  assert_string_equal(want.items[1].code, "AXL-R02");
+  assert_string_equal(want.items[1].path, "/OfferteAanvraag/"
+                      "Dataleverancier[10]");
+  axl_report_free(&want);
+
+  /* The receiver allows none: one R17 per Hypotheekgever, one for the
+  ** entities. */
+  req.limits.externe.max = 0;
+  req.limits.dataleverancier_set = 1;
+  req.limits.dataleverancier.max = 0;
+  assert_refusal_is_check(m, &req, "AXL-L07", &want);
+  assert_int_equal(want.count, 3);
+  for (size_t i = 0; i < want.count; i++)
+    assert_string_equal(want.items[i].code, "AXL-R17");
+  axl_report_free(&want);
+  axl_message_free(m);
+}
+
+/* A Hypotheekgever without Identificatie: the link writes one, and the
+** limit rules find the entry in it. */
+static void a_new_identificatie_is_in_the_view(void **state) {
+  static const char ax[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<OfferteAanvraag><Hypotheekgever Volgnummer=\"1\"><RefPartijNAWData "
+    "IDREF=\"NA01\"/></Hypotheekgever><Hypotheekgever Volgnummer=\"2\">"
+    "<RefPartijNAWData IDREF=\"NA01\"/><Identificatie><ExterneIdentificatie"
+    " Volgnummer=\"1\"><PersoonsID>q</PersoonsID><RefDataleverancier "
+    "IDREF=\"D1\"/></ExterneIdentificatie></Identificatie></Hypotheekgever>"
+    "<PartijNAWData ID=\"NA01\"><SoortPartij>01 natuurlijk persoon"
+    "</SoortPartij><GeboorteDt>1956-04-23</GeboorteDt></PartijNAWData>"
+    "<Dataleverancier Volgnummer=\"1\" ID=\"D1\"><DataleverancierID>old"
+    "</DataleverancierID></Dataleverancier></OfferteAanvraag>\n";
+  axl_message *m = axl_parse(ax, sizeof ax - 1, NULL, NULL);
+  axl_link_person p;
+  axl_link_request req;
+  axl_report want;
+  (void)state;
+  assert_non_null(m);
+  one_person(&req, &p, "p", 1, "k");
+  req.limits.externe_set = 1;
+  req.limits.externe.max = 0;
+  assert_refusal_is_check(m, &req, "AXL-L07", &want);
+  assert_int_equal(want.count, 2);
+  assert_string_equal(want.items[0].path, "/OfferteAanvraag/Hypotheekgever[1]"
+                      "/Identificatie/ExterneIdentificatie[1]");
+  assert_string_equal(want.items[1].path, "/OfferteAanvraag/Hypotheekgever[2]"
+                      "/Identificatie/ExterneIdentificatie[1]");
+  axl_report_free(&want);
+
+  /* One entity allowed, two after the link: R02 on the new one. */
+  req.limits.externe_set = 0;
+  req.limits.dataleverancier_set = 1;
+  req.limits.dataleverancier.max = 1;
+  assert_refusal_is_check(m, &req, "AXL-L06", &want);
+  assert_int_equal(want.count, 1);
+  assert_string_equal(want.items[0].code, "AXL-R02");
+  assert_string_equal(want.items[0].path,
+                      "/OfferteAanvraag/Dataleverancier[2]");
+  axl_report_free(&want);
+  axl_message_free(m);
+}
+
 static void ockto_keys_are_recognised(void **state) {
   (void)state;
   assert_string_equal(axl_infer_supplier(
@@ -293,6 +519,9 @@ int main(void) {
     cmocka_unit_test(links_keep_to_the_message_limits),
     cmocka_unit_test(in_place_link_is_all_or_nothing),
     cmocka_unit_test(in_place_refusal_after_a_write_is_undone),
+    cmocka_unit_test(a_link_builds_one_view),
+    cmocka_unit_test(limit_refusals_are_what_check_says),
+    cmocka_unit_test(a_new_identificatie_is_in_the_view),
     cmocka_unit_test(ockto_keys_are_recognised),
   };
   return cmocka_run_group_tests_name("link", tests, NULL, NULL);

@@ -280,7 +280,9 @@ static void check_and_link_survive_every_failure(void **state) {
   assert_true(sweep(op_link) > 100);
   base_bytes = before;
   base_len = l1;
-  assert_true(sweep(op_link_in_place) > 100);
+  /* In place, a link allocates through libxml2 mostly what it writes and
+  ** one view's ID index (73 points for this delivery). */
+  assert_true(sweep(op_link_in_place) > 50);
   assert_true(sweep(op_journal_rollback) > 100);
   axl_free(expected);
   expected = NULL;

@@ -41,12 +41,14 @@ typedef struct checker {
   int ext_set, dl_set;        /* limits in effect (resolve_limits) */
   axl_occurs ext, dl;
   axl_report *out;
-  axl_view v;
+  const axl_view *v;
   pos *pos;
   size_t n_pos, cap_pos;
   char mpath[4096];   /* model path of the element being walked */
   size_t mlen;
   int oom;
+  int count_only;     /* problems are counted in `fired`, not added */
+  size_t fired;
 } checker;
 
 /*
@@ -109,11 +111,18 @@ static void path_of(const checker *c, const xmlNode *n, char *buf,
   }
 }
 
-/* The problem added (NULL when out of memory: c->oom is set). */
+/* The problem added (NULL when out of memory: c->oom is set; NULL too
+** while the checker only counts, see axl_check_limits). */
 static axl_problem *problem(checker *c, const char *code, axl_severity sev,
                             const xmlNode *at, const char *text) {
-  axl_problem *p = axl_report_add(c->out, code, sev, text);
-  const pos *where = pos_of(c, at);
+  axl_problem *p;
+  const pos *where;
+  if (c->count_only) {
+    c->fired++;
+    return NULL;
+  }
+  p = axl_report_add(c->out, code, sev, text);
+  where = pos_of(c, at);
   if (!p) {
     c->oom = 1;
     return NULL;
@@ -300,11 +309,11 @@ static void r09_ids(checker *c, const xmlNode *n) {
   if (id) {
     if (!is_ncname(id))
       problem(c, "AXL-R09", AXL_ERROR, n, "ID is not an NCName");
-    else if (axl_ids_find(c->v.ids, id) != n)
+    else if (axl_ids_find(c->v->ids, id) != n)
       problem(c, "AXL-R09", AXL_ERROR, n, "duplicate ID");
   }
   if (idref && strcmp((const char *)n->name, "RefDataleverancier") != 0 &&
-      !axl_ids_find(c->v.ids, idref))
+      !axl_ids_find(c->v->ids, idref))
     problem(c, "AXL-R09", AXL_ERROR, n, "reference resolves to no element");
 }
 
@@ -345,7 +354,7 @@ static void document_rules(checker *c, const xmlNode *n) {
 ** ==================================================================== */
 
 static const char *dlid_of(const checker *c, const axl_view_ext *x) {
-  return x->dl >= 0 ? c->v.dl[x->dl].dlid : NULL;
+  return x->dl >= 0 ? c->v->dl[x->dl].dlid : NULL;
 }
 
 /* Leading/trailing whitespace or a line break anywhere in a key. */
@@ -404,7 +413,7 @@ static int dl_zero(const checker *c) {
 /* R17: the receiver allows none at all; per Hypotheekgever, like R01,
 ** which it replaces at a limit of 0, and once for the entities. */
 static void r17_none_allowed(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   axl_problem *p;
   for (size_t i = 0; ext_zero(c) && i < v->n_hg; i++)
     if (v->hg[i].n_ext &&
@@ -423,7 +432,7 @@ static void r17_none_allowed(checker *c) {
 
 /* R01: per Hypotheekgever, on the first entry beyond the limit. */
 static void r01_externe(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   const char *what = "ExterneIdentificatie under one Hypotheekgever";
   for (size_t i = 0; i < v->n_hg && !ext_zero(c); i++) {
     const axl_view_hg *h = &v->hg[i];
@@ -452,7 +461,7 @@ static void r01_externe(checker *c) {
 /* R02: CDL Dataleverancier entities, copies for bundled files included;
 ** reported once, on the first entity beyond the limit. */
 static void r02_dataleverancier(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   double max = c->dl_set ? c->dl.max : 9;
   size_t seen = 0;
   for (size_t j = 0; j < v->n_dl && !dl_zero(c); j++)
@@ -467,8 +476,8 @@ static void r02_dataleverancier(checker *c) {
 
 /* R06 on the entries: the person's key. */
 static void r06_persoons_id(checker *c) {
-  for (size_t i = 0; i < c->v.n_ext && !c->oom; i++) {
-    const axl_view_ext *x = &c->v.ext[i];
+  for (size_t i = 0; i < c->v->n_ext && !c->oom; i++) {
+    const axl_view_ext *x = &c->v->ext[i];
     if (!x->pid_node)
       problem(c, "AXL-R06", AXL_ERROR, x->node, "PersoonsID missing");
     else if (blank(x->pid))
@@ -481,8 +490,8 @@ static void r06_persoons_id(checker *c) {
 
 /* R03: a reference must reach a Dataleverancier. */
 static void r03_reference(checker *c) {
-  for (size_t i = 0; i < c->v.n_ext && !c->oom; i++) {
-    const axl_view_ext *x = &c->v.ext[i];
+  for (size_t i = 0; i < c->v->n_ext && !c->oom; i++) {
+    const axl_view_ext *x = &c->v->ext[i];
     if (x->ref_node && x->dl < 0)
       problem(c, "AXL-R03", AXL_ERROR, x->ref_node, x->target
               ? "RefDataleverancier points at an element that is not a "
@@ -493,11 +502,11 @@ static void r03_reference(checker *c) {
 
 /* R10: no reference at all. */
 static void r10_no_reference(checker *c) {
-  size_t n_cdl = c->v.n_cdl;
-  for (size_t i = 0; i < c->v.n_ext && !c->oom && n_cdl; i++)
-    if (!c->v.ext[i].ref_node)
+  size_t n_cdl = c->v->n_cdl;
+  for (size_t i = 0; i < c->v->n_ext && !c->oom && n_cdl; i++)
+    if (!c->v->ext[i].ref_node)
       problem(c, "AXL-R10", n_cdl == 1 ? AXL_INFO : AXL_WARNING,
-              c->v.ext[i].node, n_cdl == 1 ? "ExterneIdentificatie without "
+              c->v->ext[i].node, n_cdl == 1 ? "ExterneIdentificatie without "
               "RefDataleverancier (one CDL Dataleverancier: unambiguous)"
               : "ExterneIdentificatie without RefDataleverancier while "
                 "several CDL Dataleverancier exist");
@@ -506,7 +515,7 @@ static void r10_no_reference(checker *c) {
 /* R04: one entity referenced twice (a bundled file goes once per person);
 ** reported on each reference after the first. */
 static void r04_shared_entity(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   size_t *first_ref = malloc((v->n_dl ? v->n_dl : 1) * sizeof *first_ref);
   if (!first_ref) {
     c->oom = 1;
@@ -529,7 +538,7 @@ static void r04_shared_entity(checker *c) {
 ** with the same DataleverancierID (one hash per Hypotheekgever; the view
 ** lists each one's entries together). */
 static void r07_r12_same_hypotheekgever(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   xmlHashTablePtr in_hg = NULL;
   size_t cur_hg = (size_t)-1;
   for (size_t i = 0; i < v->n_ext && !c->oom; i++) {
@@ -563,7 +572,7 @@ static void r07_r12_same_hypotheekgever(checker *c) {
 /* R08, R13: against the first entry with this PersoonsID, when it is under
 ** an earlier Hypotheekgever. */
 static void r08_r13_across_hypotheekgevers(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   xmlHashTablePtr by_pid = xmlHashCreate((int)v->n_ext + 8);
   if (!by_pid) {
     c->oom = 1;
@@ -592,14 +601,14 @@ static void r08_r13_across_hypotheekgevers(checker *c) {
 
 /* R14: entries but no CDL Dataleverancier in the message at all. */
 static void r14_no_dataleverancier(checker *c) {
-  if (c->v.n_ext && !c->v.n_cdl)
-    problem(c, "AXL-R14", AXL_ERROR, c->v.ext[0].node, "ExterneIdentificatie "
+  if (c->v->n_ext && !c->v->n_cdl)
+    problem(c, "AXL-R14", AXL_ERROR, c->v->ext[0].node, "ExterneIdentificatie "
             "present but no CDL Dataleverancier in the message");
 }
 
 /* R15: entries under a Hypotheekgever that is not a natural person. */
 static void r15_natural_person(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   for (size_t i = 0; i < v->n_hg && !c->oom; i++) {
     const axl_view_hg *h = &v->hg[i];
     const char *soort;
@@ -615,7 +624,7 @@ static void r15_natural_person(checker *c) {
 
 /* R06 on the entities: the data file's key. */
 static void r06_dataleverancier_id(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
   for (size_t j = 0; j < v->n_dl && !c->oom; j++) {
     const axl_view_dl *d = &v->dl[j];
@@ -634,7 +643,7 @@ static void r06_dataleverancier_id(checker *c) {
 ** references at all, one remark about the message instead of one per
 ** entity. */
 static void r05_unreferenced(checker *c) {
-  const axl_view *v = &c->v;
+  const axl_view *v = c->v;
   int no_refs_used = v->n_ext > 0 && v->n_with_ref == 0;
   size_t unreferenced = 0;
   for (size_t j = 0; j < v->n_dl && !c->oom; j++)
@@ -651,15 +660,24 @@ static void r05_unreferenced(checker *c) {
 }
 
 /* The rules about the CDL view as a whole, each on its own: the order
-** here is not the report's (it is sorted by position, then code). */
+** here is not the report's (it is sorted by position, then code). The
+** limit rules, the only ones that set a problem's limit, come first: link
+** runs them alone (axl_check_limits). */
 typedef void (*view_rule)(checker *c);
+static const view_rule limit_rules[] = {
+  r17_none_allowed, r01_externe, r02_dataleverancier
+};
 static const view_rule view_rules[] = {
-  r17_none_allowed, r01_externe, r02_dataleverancier, r06_persoons_id,
-  r03_reference, r10_no_reference, r04_shared_entity,
+  r06_persoons_id, r03_reference, r10_no_reference, r04_shared_entity,
   r07_r12_same_hypotheekgever, r08_r13_across_hypotheekgevers,
   r14_no_dataleverancier, r15_natural_person, r06_dataleverancier_id,
   r05_unreferenced
 };
+#define N_RULES(t) (sizeof (t) / sizeof (t)[0])
+
+static void run_rules(checker *c, const view_rule *rules, size_t n) {
+  for (size_t r = 0; r < n && !c->oom; r++) rules[r](c);
+}
 
 /* R18: the rules are the ketenafspraak's for an AX OfferteAanvraag; on any
 ** other message they would say "ok" about something they never looked at.
@@ -681,32 +699,71 @@ static int not_an_ax(const axl_message *m, axl_report *out) {
   return 1;
 }
 
+static const axl_check_opts defaults;   /* zero: the defaults */
+
+static void checker_init(checker *c, const axl_check_opts *o,
+                         axl_report *out, const axl_view *v) {
+  memset(c, 0, sizeof *c);
+  c->o = o ? o : &defaults;
+  c->out = out;
+  c->v = v;
+  resolve_limits(c);
+}
+
 static int check_guarded(const axl_message *m, const axl_check_opts *o,
                          axl_report *out, axl_error *err) {
-  static const axl_check_opts defaults;   /* zero: the defaults */
   checker c;
+  axl_view v;
   int other;
-  memset(&c, 0, sizeof c);
-  c.o = o ? o : &defaults;
-  c.out = out;
   axl_error_clear(err);
   if ((other = not_an_ax(m, out)) != 0) {
     if (other > 0) return 0;
     axl_error_set(err, "AXL-P15", 0, "out of memory");
     return -1;
   }
-  resolve_limits(&c);
-  if (axl_view_build(m, &c.v, err)) return -1;
-  walk(&c, c.v.root);
+  if (axl_view_build(m, &v, err)) return -1;
+  checker_init(&c, o, out, &v);
+  walk(&c, v.root);
   if (!c.oom) {
     sort_by_node(c.pos, c.n_pos);
-    document_rules(&c, c.v.root);
-    for (size_t r = 0; r < sizeof view_rules / sizeof view_rules[0] && !c.oom;
-         r++)
-      view_rules[r](&c);
+    document_rules(&c, v.root);
+    run_rules(&c, limit_rules, N_RULES(limit_rules));
+    run_rules(&c, view_rules, N_RULES(view_rules));
   }
   free(c.pos);
-  axl_view_free(&c.v);
+  axl_view_free(&v);
+  if (c.oom) {
+    axl_error_set(err, "AXL-P15", 0, "out of memory");
+    return -1;
+  }
+  axl_report_sort(out);
+  return 0;
+}
+
+/*
+** The limit rules alone, for link: over a view its caller keeps in step
+** with the document, so no view is built here and no other rule runs.
+** A problem's path and position come from the whole-document walk, as in
+** check, and the walk is the dear part: the rules run first only counting,
+** and when one fired, again after a walk, placed. Not guarded: link's
+** guard is around it.
+*/
+int axl_check_limits(const axl_view *v, const axl_check_opts *o,
+                     axl_report *out, axl_error *err) {
+  checker c;
+  axl_error_clear(err);
+  checker_init(&c, o, out, v);
+  c.count_only = 1;
+  run_rules(&c, limit_rules, N_RULES(limit_rules));
+  c.count_only = 0;
+  if (c.fired) {
+    walk(&c, v->root);
+    if (!c.oom) {
+      sort_by_node(c.pos, c.n_pos);
+      run_rules(&c, limit_rules, N_RULES(limit_rules));
+    }
+  }
+  free(c.pos);
   if (c.oom) {
     axl_error_set(err, "AXL-P15", 0, "out of memory");
     return -1;

@@ -28,14 +28,13 @@ static unsigned long denied_loads;           /* tests read it */
 static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
-** Thread-local state in the initial-exec model: the module's few bytes go
-** into glibc's static TLS surplus when it is dlopen'ed (as a Lua module
-** is), instead of blocks allocated on first use through __tls_get_addr.
-** LeakSanitizer 14 misreads such dynamically allocated TLS blocks under
-** glibc 2.36 and stops with a fatal error of its own in some runs; the
-** static model also saves a call per access on the hot path.
+** Thread-local state is AXL_TLS (internal.h), the initial-exec model: the
+** module's few bytes go into glibc's static TLS surplus when it is
+** dlopen'ed (as a Lua module is), instead of blocks allocated on first use
+** through __tls_get_addr. LeakSanitizer 14 misreads such dynamically
+** allocated TLS blocks under glibc 2.36 and stops with a fatal error of its
+** own in some runs; the static model also saves a call per access.
 */
-#define AXL_TLS __thread __attribute__((tls_model("initial-exec")))
 
 /* Depth of axlink guards on this thread: loads are denied while > 0. */
 static AXL_TLS int guard_depth;

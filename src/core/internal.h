@@ -19,6 +19,9 @@
 
 typedef struct axl_journal axl_journal;
 
+/* Thread-local state in the initial-exec model (init.c says why). */
+#define AXL_TLS __thread __attribute__((tls_model("initial-exec")))
+
 struct axl_message {
   xmlDocPtr doc;
   int refs;
@@ -70,6 +73,14 @@ void axl_error_clear(axl_error *err);
 void axl_error_limit(axl_error *err, const char *code, long line,
                      const char *limit, double value, double actual,
                      int at_least);
+
+/* axl_check's limit rules alone (R17, R01, R02: the problems that carry a
+** limit), with the problems, paths and order axl_check gives, over a CDL
+** view (view.h) that says what the document holds (check.c). Appends to
+** out, sorted; 0, or -1 when out of memory. */
+struct axl_view;
+int axl_check_limits(const struct axl_view *v, const axl_check_opts *o,
+                     axl_report *out, axl_error *err);
 
 /* Fixed, value-free text for a libxml2 parser error code. */
 const char *axl_xml_error_text(int xml_code);

@@ -20,6 +20,14 @@
 ** Removing (opts.replace, axl_unlink) is done on a copy, which is handed
 ** back as a new message: a host holding on to the old document (the Lua
 ** binding's order records) keeps it whole.
+**
+** One CDL view per link, of the document it works on (m itself in place,
+** else the copy): persons resolve through it, the writer reads it and
+** tells it what it adds (axl_view_add_link), and the limit rules read it
+** last. Only opts.replace builds it a second time, once links were
+** removed: a removed entity can uncover a duplicate ID elsewhere, which
+** the view's ID index and every reference resolved through it would have
+** to follow, and rebuilding is that, for a rare path.
 */
 #include "view.h"
 #include "match.h"
@@ -425,7 +433,9 @@ static int same_supplier(const char *a, const char *b) {
   return (!sa && !sb) || (sa && sb && strcmp(sa, sb) == 0);
 }
 
-static int check_limits(const axl_message *m, const axl_link_request *req,
+/* The limit rules over the view of the linked document: their errors
+** refuse the link, with the problems axl_check would give. */
+static int check_limits(const axl_view *v, const axl_link_request *req,
                         axl_link_result *res, axl_error *err) {
   axl_check_opts o = req->limits;
   axl_report all;
@@ -433,7 +443,10 @@ static int check_limits(const axl_message *m, const axl_link_request *req,
   o.receive = 0;
   if (!o.schema) o.schema = req->schema;
   axl_report_init(&all);
-  if (axl_check(m, &o, &all, err)) return -1;
+  if (axl_check_limits(v, &o, &all, err)) {
+    axl_report_free(&all);
+    return -1;
+  }
   for (size_t i = 0; i < all.count; i++) {
     const axl_problem *p = &all.items[i];
     if (p->limit == AXL_LIMIT_NOT || p->severity != AXL_ERROR) continue;
@@ -500,20 +513,9 @@ static int check_request(const axl_message *m, const axl_link_request *req,
   return 0;
 }
 
-/* Who is who, on m as it is: target[i] is the index of person i's
-** Hypotheekgever in view order (the same in a copy of m), or -1. */
-static int resolve(const axl_message *m, const axl_link_request *req,
-                   long *target, axl_link_result *res, axl_error *err) {
-  axl_view v;
-  int rc;
-  if (axl_view_build(m, &v, err)) return -1;
-  rc = resolve_persons(&v, req, target, res, err);
-  axl_view_free(&v);
-  return rc;
-}
-
 /* opts.replace: drops each linked Hypotheekgever's earlier link to a file
-** of the same supplier. Frees nodes: only ever run on a copy. */
+** of the same supplier, and builds v anew when one went (the Hypotheekgever
+** indexes in target stay). Frees nodes: only ever run on a copy. */
 static int replace_old_links(axl_message *w, const axl_link_request *req,
                              const long *target, axl_view *v,
                              axl_error *err) {
@@ -538,21 +540,22 @@ static int replace_old_links(axl_message *w, const axl_link_request *req,
 }
 
 /*
-** Writes the links into w and checks the result. Every element put into
-** the tree is recorded in log; on -1 the caller undoes them (w is then as
-** it was, unless req->replace removed links from it: then w must be a copy
-** the caller throws away).
+** Writes the links into w and checks the result; v is w's view, which
+** resolved target, and is kept in step. Every element put into the tree is
+** recorded in log; on -1 the caller frees v, then undoes them (w is then
+** as it was, unless req->replace removed links from it: then w must be a
+** copy the caller throws away).
 */
 static int write_links(axl_message *w, const axl_link_request *req,
                        const long *target, axl_link_result *res,
-                       axl_error *err, undo_log *log) {
-  axl_view v;
+                       axl_error *err, undo_log *log, axl_view *v) {
   xmlHashTablePtr seen = NULL;
   int rc = -1;
-  if (axl_view_build(w, &v, err)) return -1;
-  if (req->replace && replace_old_links(w, req, target, &v, err)) return -1;
+  if (req->replace && replace_old_links(w, req, target, v, err)) return -1;
+  if (axl_view_reserve(v, req->n_persons))
+    return fail(err, "AXL-P15", "out of memory");
   seen = xmlHashCreate(64);
-  if (!seen || collect_names(seen, v.root)) {
+  if (!seen || collect_names(seen, v->root)) {
     fail(err, "AXL-P15", "out of memory");
     goto done;
   }
@@ -561,13 +564,13 @@ static int write_links(axl_message *w, const axl_link_request *req,
     axl_link_entry *en = &res->entries[i];
     const axl_view_hg *h;
     char id[64];
-    xmlNodePtr d;
+    xmlNodePtr d, e;
     en->grade = AXL_GRADE_UNVERIFIABLE;
     if (target[i] < 0) {
       en->status = AXL_LINK_SKIPPED;
       continue;
     }
-    h = &v.hg[target[i]];
+    h = &v->hg[target[i]];
     en->status = AXL_LINK_LINKED;
     en->hypotheekgever = h->volgnummer;
     for (size_t k = 0; k < res->n_grades; k++)
@@ -576,12 +579,12 @@ static int write_links(axl_message *w, const axl_link_request *req,
         en->grade = res->grades[k].grade;
     /* Idempotent: this person already linked to this file. */
     for (size_t x = h->first_ext; x < h->first_ext + h->n_ext; x++) {
-      const axl_view_ext *e = &v.ext[x];
-      if (e->dl >= 0 && e->pid && !strcmp(e->pid, p->id) &&
-          v.dl[e->dl].dlid && !strcmp(v.dl[e->dl].dlid,
-                                      req->dataleverancier_id)) {
-        snprintf(en->ref, sizeof en->ref, "%s", v.dl[e->dl].id ?
-                 v.dl[e->dl].id : "");
+      const axl_view_ext *ex = &v->ext[x];
+      if (ex->dl >= 0 && ex->pid && !strcmp(ex->pid, p->id) &&
+          v->dl[ex->dl].dlid && !strcmp(v->dl[ex->dl].dlid,
+                                        req->dataleverancier_id)) {
+        snprintf(en->ref, sizeof en->ref, "%s", v->dl[ex->dl].id ?
+                 v->dl[ex->dl].id : "");
         break;
       }
     }
@@ -590,15 +593,16 @@ static int write_links(axl_message *w, const axl_link_request *req,
       fail(err, "AXL-P15", "out of memory");
       goto done;
     }
-    d = new_dataleverancier(w->doc, v.root, req, id, log);
-    if (!d || !new_externe(w->doc, h->node, axl_child(h->node,
-                                                      "Identificatie"),
-                           p->id, id, req->schema, log)) {
+    d = new_dataleverancier(w->doc, v->root, req, id, log);
+    e = d ? new_externe(w->doc, h->node, h->ident, p->id, id, req->schema,
+                        log) : NULL;
+    if (!e) {
       /* Text where an element must go (mixed content), or memory. */
       fail(err, "AXL-L13", "cannot add the link: the Hypotheekgever, its "
            "Identificatie or the root holds text, or memory ran out");
       goto done;
     }
+    axl_view_add_link(v, (size_t)target[i], e, d);
     snprintf(en->ref, sizeof en->ref, "%s", id);
     en->created = 1;
   }
@@ -617,17 +621,17 @@ static int write_links(axl_message *w, const axl_link_request *req,
       goto done;
     }
   }
-  /* The view holds pointers into w, which is complete now: rules and the
-  ** schema read the message itself (axl_validate works on a copy of its
-  ** own: libxml2's validator records IDs in the document it reads). */
-  if (check_limits(w, req, res, err) || validate_output(w, req, res, err))
+  /* The view says what w holds now, links included: the limit rules read
+  ** it; the schema reads the message itself (axl_validate works on a copy
+  ** of its own: libxml2's validator records IDs in the document it
+  ** reads). */
+  if (check_limits(v, req, res, err) || validate_output(w, req, res, err))
     goto done;
   if (req->valid_until && req->today && strlen(req->valid_until) >= 10 &&
       strncmp(req->valid_until, req->today, 10) < 0)
     res->expired = 1;
   rc = 0;
 done:
-  axl_view_free(&v);
   if (seen) xmlHashFree(seen, NULL);
   return rc;
 }
@@ -643,25 +647,40 @@ static int begin(const axl_message *m, const axl_link_request *req,
   if (check_request(m, req, res, err)) return -1;
   *target = calloc(req->n_persons ? req->n_persons : 1, sizeof **target);
   if (!*target) return fail(err, "AXL-P15", "out of memory");
-  return resolve(m, req, *target, res, err);
+  return 0;
+}
+
+/* Who is who, in w: builds v, w's view (the caller frees it, also on -1),
+** and resolves every person through it: target[i] is the index of person
+** i's Hypotheekgever in view order, or -1. */
+static int resolve(const axl_message *w, const axl_link_request *req,
+                   long *target, axl_link_result *res, axl_error *err,
+                   axl_view *v) {
+  if (axl_view_build(w, v, err)) return -1;
+  return resolve_persons(v, req, target, res, err);
 }
 
 /* The copy path: the links written into a copy of m, handed back; m is
-** not changed. */
+** not changed. The copy is made before persons are resolved, so that the
+** one view is the copy's. */
 static axl_message *link_copy(const axl_message *m,
                               const axl_link_request *req,
                               axl_link_result *res, axl_error *err,
                               const axl_guard *g) {
   long *target;
   axl_message *out = NULL;
+  axl_view v;
   undo_log log = { NULL, 0, 0 };
   int rc = begin(m, req, res, err, &target);
+  memset(&v, 0, sizeof v);
+  if (rc == 0 && !(out = axl_clone(m, err))) rc = -1;
+  if (rc == 0) rc = resolve(out, req, target, res, err, &v);
   if (rc == 0 && undo_reserve(&log, req->n_persons))
     rc = fail(err, "AXL-P15", "out of memory");
-  if (rc == 0 && !(out = axl_clone(m, err))) rc = -1;
-  if (rc == 0) rc = write_links(out, req, target, res, err, &log);
+  if (rc == 0) rc = write_links(out, req, target, res, err, &log, &v);
   if (rc == 0 && axl_guard_saw_oom(g))
     rc = fail(err, "AXL-P15", "out of memory");
+  axl_view_free(&v);
   if (rc && out) {
     axl_message_free(out);    /* the copy goes, and what was written */
     out = NULL;
@@ -683,20 +702,22 @@ static int link_here(axl_message *m, const axl_link_request *req,
                      axl_link_result *res, axl_error *err,
                      const axl_guard *g) {
   long *target;
+  axl_view v;
   undo_log log = { NULL, 0, 0 };
   int rc = begin(m, req, res, err, &target);
+  memset(&v, 0, sizeof v);
+  if (rc == 0) rc = resolve(m, req, target, res, err, &v);
   if (rc == 0 && (undo_reserve(&log, req->n_persons) ||
                   axl_journal_reserve(m, log.cap)))
     rc = fail(err, "AXL-P15", "out of memory");
-  if (rc == 0) {
-    rc = write_links(m, req, target, res, err, &log);
-    /* libxml2 2.9.14 reports some allocation failures and goes on with
-    ** something missing: such a link is refused and undone too. */
-    if (rc == 0 && axl_guard_saw_oom(g))
-      rc = fail(err, "AXL-P15", "out of memory");
-    if (rc) undo_all(&log);
-    else hand_to_journal(m, &log);
-  }
+  if (rc == 0) rc = write_links(m, req, target, res, err, &log, &v);
+  /* libxml2 2.9.14 reports some allocation failures and goes on with
+  ** something missing: such a link is refused and undone too. */
+  if (rc == 0 && axl_guard_saw_oom(g))
+    rc = fail(err, "AXL-P15", "out of memory");
+  axl_view_free(&v);        /* before undo frees what it points at */
+  if (rc) undo_all(&log);   /* nothing when nothing was written */
+  else hand_to_journal(m, &log);
   undo_free(&log);
   free(target);
   return rc;

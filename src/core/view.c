@@ -57,23 +57,51 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
   return 0;
 }
 
+#ifndef NDEBUG
+static AXL_TLS unsigned long builds;
+
+unsigned long axl_view_builds(void) {
+  return builds;
+}
+#endif
+
+/* One top-level Dataleverancier's entry; refs and cdl come later. */
+static void entity_of(axl_view_dl *d, xmlNodePtr node) {
+  memset(d, 0, sizeof *d);
+  d->node = node;
+  d->id = axl_attr(node, "ID");
+  d->dlid_node = axl_child(node, "DataleverancierID");
+  d->dlid = axl_text(d->dlid_node);
+  d->volgnummer = axl_volgnummer(node);
+}
+
+/* One ExterneIdentificatie's entry; where its reference leads comes
+** later. */
+static void entry_of(axl_view_ext *x, xmlNodePtr node, size_t hg) {
+  memset(x, 0, sizeof *x);
+  x->node = node;
+  x->hg = hg;
+  x->pid_node = axl_child(node, "PersoonsID");
+  x->pid = axl_text(x->pid_node);
+  x->ref_node = axl_child(node, "RefDataleverancier");
+  x->idref = x->ref_node ? axl_attr(x->ref_node, "IDREF") : NULL;
+  x->dl = -1;
+}
+
 int axl_view_build(const axl_message *m, axl_view *v, axl_error *err) {
-  size_t cap_hg = 0, cap_ext = 0, cap_dl = 0;
+  size_t cap_hg = 0;
   memset(v, 0, sizeof *v);
+#ifndef NDEBUG
+  builds++;
+#endif
   v->root = xmlDocGetRootElement(axl_message_doc(m));
   v->ids = axl_ids_build(m, err);
   if (!v->ids) return -1;
   for (xmlNodePtr c = v->root ? v->root->children : NULL; c; c = c->next) {
     if (is(c, "Dataleverancier")) {
-      axl_view_dl *d;
-      if (grow((void **)&v->dl, &cap_dl, v->n_dl + 1, sizeof *v->dl)) goto oom;
-      d = &v->dl[v->n_dl++];
-      memset(d, 0, sizeof *d);
-      d->node = c;
-      d->id = axl_attr(c, "ID");
-      d->dlid_node = axl_child(c, "DataleverancierID");
-      d->dlid = axl_text(d->dlid_node);
-      d->volgnummer = axl_volgnummer(c);
+      if (grow((void **)&v->dl, &v->cap_dl, v->n_dl + 1, sizeof *v->dl))
+        goto oom;
+      entity_of(&v->dl[v->n_dl++], c);
     } else if (is(c, "Hypotheekgever")) {
       axl_view_hg *h;
       xmlNodePtr ref;
@@ -93,18 +121,11 @@ int axl_view_build(const axl_message *m, axl_view *v, axl_error *err) {
            e = e->next) {
         axl_view_ext *x;
         if (!is(e, "ExterneIdentificatie")) continue;
-        if (grow((void **)&v->ext, &cap_ext, v->n_ext + 1, sizeof *v->ext))
+        if (grow((void **)&v->ext, &v->cap_ext, v->n_ext + 1, sizeof *v->ext))
           goto oom;
         x = &v->ext[v->n_ext++];
-        memset(x, 0, sizeof *x);
-        x->node = e;
-        x->hg = v->n_hg - 1;
-        x->pid_node = axl_child(e, "PersoonsID");
-        x->pid = axl_text(x->pid_node);
-        x->ref_node = axl_child(e, "RefDataleverancier");
-        x->idref = x->ref_node ? axl_attr(x->ref_node, "IDREF") : NULL;
+        entry_of(x, e, v->n_hg - 1);
         x->target = x->ref_node ? axl_resolve_ref(v->ids, x->ref_node) : NULL;
-        x->dl = -1;
         if (x->ref_node) v->n_with_ref++;
         h->n_ext++;
       }
@@ -142,6 +163,72 @@ oom:
   axl_view_free(v);
   axl_error_set(err, "AXL-P15", 0, "out of memory");
   return -1;
+}
+
+/* ====================================================================
+** In step with link's writer
+** ==================================================================== */
+
+int axl_view_reserve(axl_view *v, size_t n_links) {
+  if (grow((void **)&v->ext, &v->cap_ext, v->n_ext + n_links,
+           sizeof *v->ext) ||
+      grow((void **)&v->dl, &v->cap_dl, v->n_dl + n_links, sizeof *v->dl))
+    return -1;
+  return 0;
+}
+
+/* The slot right after node's entry in ext[from, to), searched from the
+** end (a new element mostly goes after the last of its name); from when
+** node is NULL. */
+static size_t after_entry(const axl_view *v, size_t from, size_t to,
+                          const xmlNode *node) {
+  for (size_t i = to; node && i-- > from;)
+    if (v->ext[i].node == node) return i + 1;
+  return from;
+}
+
+/* The same among the entities. */
+static size_t after_entity(const axl_view *v, const xmlNode *node) {
+  for (size_t j = v->n_dl; node && j-- > 0;)
+    if (v->dl[j].node == node) return j + 1;
+  return 0;
+}
+
+/* The nearest earlier sibling element with node's name, or NULL. */
+static const xmlNode *earlier_same(const xmlNode *node) {
+  for (const xmlNode *s = node->prev; s; s = s->prev)
+    if (is(s, (const char *)node->name)) return s;
+  return NULL;
+}
+
+/* The view lists both in document order: each new one goes right after
+** the entry of its nearest earlier namesake, else first (of its
+** Hypotheekgever's entries; of the entities). Index fields that point past
+** the slot move up by one. */
+void axl_view_add_link(axl_view *v, size_t hg, xmlNodePtr ext,
+                       xmlNodePtr dl) {
+  axl_view_hg *h = &v->hg[hg];
+  size_t j = after_entity(v, earlier_same(dl)), x;
+  memmove(&v->dl[j + 1], &v->dl[j], (v->n_dl - j) * sizeof *v->dl);
+  v->n_dl++;
+  entity_of(&v->dl[j], dl);
+  for (size_t i = 0; i < v->n_ext; i++)
+    if (v->ext[i].dl >= (long)j) v->ext[i].dl++;
+  x = after_entry(v, h->first_ext, h->first_ext + h->n_ext,
+                  earlier_same(ext));
+  memmove(&v->ext[x + 1], &v->ext[x], (v->n_ext - x) * sizeof *v->ext);
+  v->n_ext++;
+  entry_of(&v->ext[x], ext, hg);
+  /* Its ID is fresh, so this entry is the entity's one reference. */
+  v->ext[x].target = dl;
+  v->ext[x].dl = (long)j;
+  v->n_with_ref += v->ext[x].ref_node != NULL;
+  v->dl[j].refs = 1;
+  v->dl[j].cdl = 1;
+  v->n_cdl++;
+  if (!h->ident) h->ident = ext->parent;
+  h->n_ext++;
+  for (size_t k = hg + 1; k < v->n_hg; k++) v->hg[k].first_ext++;
 }
 
 void axl_view_free(axl_view *v) {
