@@ -314,6 +314,58 @@ describe("one mapping path", function()
     end)
   end)
 
+  describe("facts the mapping only proposes", function()
+    local function apply_facts(facts, extra)
+      local msg = assert(axlink.read(AANVRAAG))
+      local d = { id = "HAND-2", persons = { { id = "h-2", birth_date = "1985-03-15", initials = "JM",
+        surname = "Vries", prefix = "de", facts = facts } } }
+      return msg, assert(axlink.cdl.apply(msg, d, with(OPTS, extra)))
+    end
+
+    local function reasons(result)
+      local out = {}
+      for i, p in ipairs(result.proposals) do out[i] = { p.path, p.reason } end
+      return out
+    end
+
+    it("several study loans: each proposed, no Verplichtingen written", function()
+      local loan = { source = "DUO", date = "2026-11-02", debt = "1000.00", regime = "SF15" }
+      local other = { source = "DUO", date = "2026-11-02", debt = "2000.00", regime = "pre-2015" }
+      local msg, r = apply_facts { study_loans = { loan, other } }
+      assert.are.same({}, r.changes)
+      assert.are.same({
+        { HG .. "Verplichtingen/VerplichtingBedrag", "several study loans: the adviser enters them" },
+        { HG .. "Verplichtingen/VerplichtingBedrag", "several study loans: the adviser enters them" },
+      }, reasons(r))
+      assert.is_nil(msg:totable().Hypotheekgever[1].Verplichtingen)
+    end)
+
+    it("a benefit whose amount includes holiday pay, even with a host's code", function()
+      local ww = { source = "UWV", date = "2026-11-02", kind = "WW", yearly = "12000.00", start = "2026-01-01",
+        includes_holiday_pay = true }
+      local _, r = apply_facts({ benefits = { ww } }, { codes = { benefit = { WW = "01 WW" } } })
+      assert.are.same({}, r.changes)
+      assert.are.same({
+        { HG .. "Inkomsten/Uitkering/BrutoJaarUitkering", "the amount includes holiday pay; HDN's excludes it" },
+        { HG .. "Inkomsten/Uitkering/IngangsDt", "the amount includes holiday pay; HDN's excludes it" },
+      }, reasons(r))
+      ww.includes_holiday_pay = nil
+      _, r = apply_facts({ benefits = { ww } }, { codes = { benefit = { WW = "01 WW" } } })
+      assert.are.same({ HG .. "Inkomsten[1]/Uitkering[1]/SoortUitkering", "01 WW", "UWV" }, changes_of(r)[1])
+    end)
+
+    it("an address beside another one in the AX: every part proposed, never mixed", function()
+      local msg = assert(axlink.parse((assert(io.open(AANVRAAG)):read("a"):gsub("<GeboorteDt>",
+        "<PlaatsNaam>Amsterdam</PlaatsNaam><GeboorteDt>"))))
+      local d = { id = "HAND-3", persons = { { id = "h-3", birth_date = "1985-03-15", initials = "JM",
+        surname = "Vries", prefix = "de", facts = { address = FACTS.address } } } }
+      local r = assert(axlink.cdl.apply(msg, d, OPTS))
+      assert.are.same({}, r.changes)
+      assert.are.equal(6, #r.proposals)
+      for _, p in ipairs(r.proposals) do assert.are.equal("the AX holds another address: not mixed", p.reason) end
+    end)
+  end)
+
   describe("the old route", function()
     it("gives the same bytes as apply: link, totable, fill, settable", function()
       local delivery = assert(axlink.cdl.read(FILES["ockto-json"]))

@@ -310,6 +310,8 @@ local function map_study_loans(ctx, loans, codes)
   local o = P.mapping.obligation
   local applicant = P.names.applicant
   local inventory = P.mapping.applicant.study_loan_inventory
+  -- No debt: nothing at all. Missing data is not a negative fact, so the
+  -- inventory is never set to "no loan".
   local owing = {}
   for _, s in ipairs(loans) do
     if s.debt and cents(s.debt) > 0 then owing[#owing + 1] = s end
@@ -323,30 +325,26 @@ local function map_study_loans(ctx, loans, codes)
     end
     return
   end
-  for _, s in ipairs(loans) do
-    -- No debt: nothing at all. Missing data is not a negative fact, so the
-    -- inventory is never set to "no loan".
-    if s.debt and cents(s.debt) > 0 then
-      local m = meta(s)
-      local kind = codes.study_loan[s.regime or "other"] or codes.study_loan.other
-      local fields = { [o.debt] = s.debt }
-      -- The statutory monthly amount only once repayment has started; before
-      -- that there is no term and the field stays absent (no "0.00"). The
-      -- means-tested amount and any lender factor are not the AX's business.
-      local repaying = s.repayment_start and s.date and s.repayment_start <= s.date
-      if repaying and s.monthly then
-        fields[o.monthly] = s.monthly
-        if s.remaining_months then fields[o.remaining_months] = tostring(s.remaining_months) end
-      end
-      if kind then
-        ctx:entity(o.entity, { [o.kind] = kind }, fields, m)
-      else
-        ctx:propose(applicant, under_applicant(P, o.entity, o.debt), s.debt, m, "no code in codes.study_loan")
-      end
-      ctx:propose(applicant, inventory, codes.study_loan_inventory.present, m,
-        "DUO shows a study debt: the adviser's inventory decides")
-    end
+  local s = owing[1]
+  if not s then return end
+  local m = meta(s)
+  local kind = codes.study_loan[s.regime or "other"] or codes.study_loan.other
+  local fields = { [o.debt] = s.debt }
+  -- The statutory monthly amount only once repayment has started; before
+  -- that there is no term and the field stays absent (no "0.00"). The
+  -- means-tested amount and any lender factor are not the AX's business.
+  local repaying = s.repayment_start and s.date and s.repayment_start <= s.date
+  if repaying and s.monthly then
+    fields[o.monthly] = s.monthly
+    if s.remaining_months then fields[o.remaining_months] = tostring(s.remaining_months) end
   end
+  if kind then
+    ctx:entity(o.entity, { [o.kind] = kind }, fields, m)
+  else
+    ctx:propose(applicant, under_applicant(P, o.entity, o.debt), s.debt, m, "no code in codes.study_loan")
+  end
+  ctx:propose(applicant, inventory, codes.study_loan_inventory.present, m,
+    "DUO shows a study debt: the adviser's inventory decides")
 end
 
 -- {======================================================================
