@@ -112,18 +112,16 @@ local function fill_links(msg, delivery, opts, format, profile, links)
       -- The link was just written or found: not finding it again is a bug,
       -- never a reason to fill nothing quietly.
       if not entry then error("apply: the linked Hypotheekgever cannot be found again", 0) end
-      do
-        local ctx = fill.context(entry, profile, opts, result)
-        local ok, err, info = fill.person(ctx, person, delivery, format)
+      local ctx = fill.context(entry, profile, opts, result)
+      local ok, err, info = fill.person(ctx, person, delivery, format)
+      if not ok then return nil, err, info end
+      if ctx.touched.applicant then
+        ok, err, info = msg:_replace(entry.hg_path, entry.hg_index, entry.hypotheekgever)
         if not ok then return nil, err, info end
-        if ctx.touched.applicant then
-          ok, err, info = msg:_replace(entry.hg_path, entry.hg_index, entry.hypotheekgever)
-          if not ok then return nil, err, info end
-        end
-        if ctx.touched.party and entry.partij then
-          ok, err, info = msg:_replace(entry.party_path, entry.partij_index, entry.partij)
-          if not ok then return nil, err, info end
-        end
+      end
+      if ctx.touched.party and entry.partij then
+        ok, err, info = msg:_replace(entry.party_path, entry.partij_index, entry.partij)
+        if not ok then return nil, err, info end
       end
     end
   end
