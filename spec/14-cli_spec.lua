@@ -173,6 +173,37 @@ describe("axlink CLI #subprocess", function()
       assert.are.equal("Nieuwe Ebbingestraat", p.changes[1].new)   -- the sidecar holds the data
       os.execute("rm -rf " .. d)
     end)
+    -- link is apply: a fill the receiver's schema does not allow (here a
+    -- schema without Verplichtingen, and a DUO debt) is a validation error
+    -- the step would introduce: exit 1, the problem printed, nothing written.
+    it("refuses a fill the schema does not allow: exit 1, nothing written", function()
+      local d = tmpdir()
+      local xsd = slurp("spec/fixtures/schemas/ax-base.xsd"):gsub(
+        '%s*<xs:element name="Verplichtingen" type="VerplichtingenType"[^>]*/>', "", 1)
+      local f = assert(io.open(d .. "/no-debt.xsd", "w"))
+      f:write(xsd)
+      f:close()
+      os.execute(("cp -r spec/fixtures/schemas/common %s/ 2>/dev/null"):format(d))
+      local ax = "spec/fixtures/same-person/aanvraag.xml"
+      local cdl = "spec/fixtures/same-person/ockto.json"
+      local code, out = run(("validate %s --schema %s/no-debt.xsd"):format(ax, d))
+      assert.are.equal(0, code, out)
+      local err
+      code, out, err = run(("link %s %s --fill --household couple --pension-basis accrued --schema %s/no-debt.xsd " ..
+        "-o %s/out.xml"):format(ax, cdl, d, d))
+      assert.are.equal(1, code, err)
+      assert.truthy(err:find("AXL-V01", 1, true), err)
+      assert.truthy(err:find("Verplichtingen", 1, true), err)
+      assert.is_nil(io.open(d .. "/out.xml"))
+      code, out = run(("link %s %s --fill --household couple --pension-basis accrued --schema %s/no-debt.xsd " ..
+        "--json -o %s/out.xml"):format(ax, cdl, d, d))
+      assert.are.equal(1, code)
+      local j = cjson.decode(out)
+      assert.is_false(j.ok)
+      assert.are.equal("AXL-V01", j.problems[#j.problems].code)
+      assert.is_nil(io.open(d .. "/out.xml"))
+      os.execute("rm -rf " .. d)
+    end)
   end)
 
   describe("links", function()

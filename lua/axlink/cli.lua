@@ -436,19 +436,33 @@ function commands.link(run, a)
   local result, lerr, linfo = axlink.cdl.apply(msg, delivery, { match = match, force = a.force,
     replace = a.replace, fill = a.fill, household = a.household, pension_basis = a.pension_basis,
     overwrite = a.overwrite })
-  local report
+  local report, refused
   if result then
     report = result.report
   elseif linfo and linfo.code == "AXL-C25" then
-    -- Rule errors the step would introduce: reported like any rule error
-    -- (exit 1), and the message is as it was.
-    report, result = linfo.report, { links = {}, skipped = {}, warnings = {} }
+    -- Rule or validation errors the step would introduce: reported like any
+    -- rule error (exit 1, nothing written); the message is as it was. The
+    -- blocking problems a rule report does not hold (validation's) join it.
+    local problems, seen = {}, {}
+    for _, p in ipairs(linfo.report.problems) do
+      problems[#problems + 1] = p
+      seen[p] = true
+    end
+    for _, p in ipairs(linfo.problems) do
+      if not seen[p] then
+        problems[#problems + 1] = { code = p.code, severity = "error", path = p.path, line = p.line,
+          message = p.message }
+      end
+    end
+    report, result = { ok = false, problems = problems }, { links = {}, skipped = {}, warnings = {} }
+    refused = true
   else
     run.details = explain_refusal(run, linfo)
     fail(lerr, EXIT_BAD, linfo)
   end
   local filled = a.fill and result.changes and result or nil
   local exit = worst(report.problems)
+  if refused and exit == EXIT_OK then exit = EXIT_FINDINGS end
   if exit == EXIT_OK then
     if xml_out then write_output(xml_out, msg) end
     if a.provenance and filled then write_text(a.provenance, axlink.cdl.provenance(filled)) end
