@@ -192,6 +192,7 @@ describe("axlink CLI #subprocess", function()
       code, out, err = run(("link %s %s --fill --household couple --pension-basis accrued --schema %s/no-debt.xsd " ..
         "-o %s/out.xml"):format(ax, cdl, d, d))
       assert.are.equal(1, code, err)
+      assert.are.equal("", out)
       assert.truthy(err:find("AXL-V01", 1, true), err)
       assert.truthy(err:find("Verplichtingen", 1, true), err)
       assert.is_nil(io.open(d .. "/out.xml"))
