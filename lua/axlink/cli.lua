@@ -562,12 +562,27 @@ function commands.validate(run, a)
 end
 
 -- A CDL file's structure: format, key present, persons and their sources.
+-- The names of a person's facts in vocabulary order, a list's with its
+-- length ("pensions (2)"): what the CDL said, without a value.
+local FACT_ORDER = { "identity", "address", "employments", "income_statement", "benefits", "aow", "pensions",
+  "study_loans" }
+
+local function fact_names(facts)
+  local names = array()
+  for _, name in ipairs(FACT_ORDER) do
+    local f = type(facts) == "table" and facts[name]
+    if f then names[#names + 1] = f[1] and ("%s (%d)"):format(name, #f) or name end
+  end
+  return names
+end
+
 local function show_delivery(a, d)
   local persons = array()
   for i, p in ipairs(d.persons) do
     local sources = array()
     for j, s in ipairs(p.sources or {}) do sources[j] = s.code end
-    persons[i] = { person = i, role = p.role, has_key = p.id ~= nil, sources = sources }
+    persons[i] = { person = i, role = p.role, has_key = p.id ~= nil, sources = sources,
+      facts = fact_names(p.facts), values = a.show_values and p.facts or nil }
   end
   if a.json then
     io.stdout:write(to_json({ file = a.file, format = d.format, supplier = d.supplier,
@@ -577,8 +592,9 @@ local function show_delivery(a, d)
   io.stdout:write(("CDL delivery (%s%s): %d person(s), file sources %s\n"):format(d.format,
     d.supplier and (", " .. d.supplier) or "", #d.persons, table.concat(d.sources or {}, ", ")))
   for _, p in ipairs(persons) do
-    io.stdout:write(("  person %d (%s): %s, sources %s\n"):format(p.person, p.role or "role unknown",
-      p.has_key and "has a PersoonsID" or "no PersoonsID", table.concat(p.sources, ", ")))
+    io.stdout:write(("  person %d (%s): %s, sources %s\n    facts: %s\n"):format(p.person, p.role or "role unknown",
+      p.has_key and "has a PersoonsID" or "no PersoonsID", table.concat(p.sources, ", "),
+      #p.facts > 0 and table.concat(p.facts, ", ") or "none"))
   end
   return EXIT_OK
 end
