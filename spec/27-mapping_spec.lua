@@ -260,6 +260,17 @@ describe("one mapping path", function()
       assert.are.equal(once, msg:serialize())
     end)
 
+    it("chooses the AX profile by opts.ax_version or the platform header's schemaVersion", function()
+      local msg = assert(axlink.read(AANVRAAG))
+      assert(axlink.cdl.apply(msg, hand_delivery(FACTS), with(OPTS, { schema_version = "24.0.1.1" })))
+      local info = unchanged_after(with(OPTS, { schema_version = "25.0.1.1" }), hand_delivery(FACTS), "AXL-C24")
+      assert.is_nil(info.field)
+      local _, err = axlink.cdl.apply(assert(axlink.read(AANVRAAG)), hand_delivery(FACTS),
+        with(OPTS, { ax_version = "23.0" }))
+      assert.are.equal("AXL-C24 no AX profile for version 23.0 (known: 24.0)", err)
+      unchanged_after(with(OPTS, { schema_version = "latest" }), hand_delivery(FACTS), "AXL-C24")
+    end)
+
     it("links without filling when opts.fill is not set", function()
       local msg = assert(axlink.read(AANVRAAG))
       local result = assert(axlink.cdl.apply(msg, hand_delivery(FACTS), { today = "2026-11-20" }))

@@ -181,7 +181,7 @@ function M.apply(msg, delivery, opts, cdl)
   local format, err, info = cdl._prepare(delivery, opts)
   if format == nil then return nil, err, info end
   local profile
-  profile, err, info = profiles.get(opts.ax_version)
+  profile, err, info = profiles.choose(opts)
   if not profile then return nil, err, info end
   local ok
   ok, err, info = mapping.check_options(opts, profile)

@@ -362,7 +362,7 @@ end
 -- @param format the delivery's format table, or nil
 -- @return { changes, proposals, conflicts, skipped }, or nil, message, info
 function M.fill(t, delivery, opts, format)
-  local profile, perr, pinfo = profiles.get(opts.ax_version)
+  local profile, perr, pinfo = profiles.choose(opts)
   if not profile then return nil, perr, pinfo end
   local ok, msg, info = mapping.check_options(opts, profile)
   if not ok then return nil, msg, info end

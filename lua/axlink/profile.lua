@@ -54,6 +54,25 @@ function M.get(version)
     { code = "AXL-C24" }
 end
 
+--- The profile for an HDN platform record's `schemaVersion` (DESIGN 10.3:
+-- "24.0.1.1" is AX 24.0; its major and minor version choose).
+-- @return the profile table, or nil, message, info (AXL-C24)
+function M.for_schema_version(v)
+  local version = type(v) == "string" and v:match("^(%d+%.%d+)")
+  if not version then
+    return nil, "AXL-C24 schemaVersion: a version such as \"24.0.1.1\" expected", { code = "AXL-C24" }
+  end
+  return M.get(version)
+end
+
+--- The profile a fill or apply uses (DESIGN 7.3): opts.ax_version, else the
+-- platform header's opts.schema_version, else the newest.
+-- @return the profile table, or nil, message, info (AXL-C24)
+function M.choose(opts)
+  if opts.ax_version == nil and opts.schema_version ~= nil then return M.for_schema_version(opts.schema_version) end
+  return M.get(opts.ax_version)
+end
+
 --- The default profile (raises only if the built-in one is broken).
 function M.default()
   return assert(M.get())
