@@ -273,4 +273,16 @@ describe("axlink.values", function()
       assert.are.equal(many, values.list(many))
     end)
   end)
+
+  describe("sorted_keys", function()
+    it("gives the keys in one order, compared as strings, whatever pairs() does", function()
+      assert.are.same({}, values.sorted_keys({}))
+      assert.are.same({ 1, 10, 2, "a", "b" }, values.sorted_keys { b = 1, a = 2, [2] = 3, [10] = 4, [1] = 5 })
+      local t = {}
+      for i = 1, 50 do t["k" .. i] = i end
+      local keys = values.sorted_keys(t)
+      assert.are.equal(50, #keys)
+      for i = 2, #keys do assert.is_true(keys[i - 1] < keys[i]) end
+    end)
+  end)
 end)

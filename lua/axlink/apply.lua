@@ -102,6 +102,7 @@ end
 -- result, or nil, message, info.
 local function fill_links(msg, delivery, opts, format, profile, links)
   local result = { changes = {}, proposals = {}, conflicts = {}, skipped = {} }
+  local codes = mapping.codes(profile, opts)
   for _, link in ipairs(links) do
     local person = delivery.persons[link.person]
     if link.grade ~= "verified" then
@@ -112,7 +113,7 @@ local function fill_links(msg, delivery, opts, format, profile, links)
       -- The link was just written or found: not finding it again is a bug,
       -- never a reason to fill nothing quietly.
       if not entry then error("apply: the linked Hypotheekgever cannot be found again", 0) end
-      local ctx = fill.context(entry, profile, opts, result)
+      local ctx = fill.context(entry, profile, opts, result, codes)
       local ok, err, info = fill.person(ctx, person, delivery, format)
       if not ok then return nil, err, info end
       if ctx.touched.applicant then

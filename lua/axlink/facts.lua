@@ -96,12 +96,7 @@ M.VOCABULARY = {
 }
 
 -- Keys in a fixed order: the same bad facts give the same message each run.
-local function sorted(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  return keys
-end
+local sorted = require("axlink.values").sorted_keys
 
 local function check_fact(fact, spec, where)
   if type(fact) ~= "table" then return where .. ": a table expected" end

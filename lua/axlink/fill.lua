@@ -10,7 +10,9 @@
 
 local core = require "axlink.core"
 local mapping = require "axlink.mapping"
+local values = require "axlink.values"
 local profiles = require "axlink.profile"
+local valid_date = require("axlink.formats.common").valid_date
 
 local M = {}
 
@@ -62,15 +64,6 @@ local function model_path(profile, parts)
   return table.concat(names, "/")
 end
 
-local function iso_date(v)
-  local y, m, d = v:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
-  if not y then return false end
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  local days = { 31, (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) and 29 or 28, 31, 30, 31, 30, 31, 31, 30,
-    31, 30, 31 }
-  return m >= 1 and m <= 12 and d >= 1 and d <= days[m]
-end
-
 -- The type of a field: the profile's, else HDN's naming habit.
 local function type_of(profile, field)
   local t = profile.fields[field]
@@ -82,7 +75,7 @@ end
 
 -- What a value of each type must look like (AXL-C23); the reason, or nil.
 local TYPE_CHECK = {
-  date = function(v) return not iso_date(v) and "not an ISO date (YYYY-MM-DD)" or nil end,
+  date = function(v) return not valid_date(v) and "not an ISO date (YYYY-MM-DD)" or nil end,
   jn = function(v) return v ~= "J Ja" and v ~= "N Nee" and "neither \"J Ja\" nor \"N Nee\"" or nil end,
   amount = function(v) return not v:match("^%-?%d+%.%d%d$") and "not an amount with two decimals" or nil end,
   integer = function(v) return not v:match("^%d+$") and "not a whole number" or nil end,
@@ -260,9 +253,7 @@ function Ctx:entity(kind, key, fields, meta)
   local parts = { ("%s[%d]"):format(profile.names.applicant, self.link.hg_index) }
   if parent_name then parts[#parts + 1] = parent_name .. "[1]" end
   -- Field names sorted: change and proposal lists come out the same each run.
-  local names = {}
-  for f in pairs(fields or {}) do names[#names + 1] = f end
-  table.sort(names)
+  local names = values.sorted_keys(fields or {})
   local ibl = profile.mapping.income_statement.entity
   if never(profile, kind) or (kind == ibl and not (meta and meta.official_ibl)) then
     local where = path_of(profile, parts) .. "/" .. kind
@@ -301,9 +292,7 @@ function Ctx:entity(kind, key, fields, meta)
   local index = fresh and #list + 1 or index_of(list, target)
   parts[#parts + 1] = ("%s[%d]"):format(kind, index)
   local before = #self.result.changes
-  local keys = {}
-  for k in pairs(key or {}) do keys[#keys + 1] = k end
-  table.sort(keys)
+  local keys = values.sorted_keys(key or {})
   if fresh then
     for _, k in ipairs(keys) do self:_put(target, parts, k, key[k], meta, hg) end
   end
@@ -326,9 +315,10 @@ end
 -- @param profile the AX profile
 -- @param opts the fill options (checked)
 -- @param result { changes, proposals, conflicts } the context appends to
-function M.context(link, profile, opts, result)
+-- @param codes the code tables for opts (mapping.codes), made once per call
+function M.context(link, profile, opts, result, codes)
   return setmetatable({ link = link, profile = profile, opts = opts, result = result,
-    codes = mapping.codes(profile, opts), touched = {} }, Ctx)
+    codes = codes, touched = {} }, Ctx)
 end
 
 --- Fills one linked, verified person: the mapping for the facts, then the
@@ -367,12 +357,13 @@ function M.fill(t, delivery, opts, format)
   local ok, msg, info = mapping.check_options(opts, profile)
   if not ok then return nil, msg, info end
   local result = { changes = {}, proposals = {}, conflicts = {}, skipped = {} }
+  local codes = mapping.codes(profile, opts)
   for _, link in ipairs(M.linked(t, delivery, profile)) do
     if link.grade ~= "verified" then
       result.skipped[#result.skipped + 1] = { person = link.person, grade = link.grade,
         reason = "not verified against the PartijNAWData: nothing filled" }
     else
-      local done, err, einfo = M.person(M.context(link, profile, opts, result), delivery.persons[link.person],
+      local done, err, einfo = M.person(M.context(link, profile, opts, result, codes), delivery.persons[link.person],
         delivery, format)
       if not done then return nil, err, einfo end
     end

@@ -10,6 +10,7 @@
 -- @module axlink.mapping
 
 local common = require "axlink.formats.common"
+local profiles = require "axlink.profile"
 local values = require "axlink.values"
 
 local M = {}
@@ -21,15 +22,10 @@ local M = {}
 local HOUSEHOLDS = { single = true, couple = true }
 local BASES = { accrued = true, prospective = true }
 
+local sorted_keys = values.sorted_keys
+
 --- Checks the mapping's options (DESIGN 7.3).
 -- @return true, or nil, message, info (AXL-C26, the option named)
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  return keys
-end
-
 function M.check_options(opts, profile)
   local function bad(name, expected)
     return nil, ("AXL-C26 opts.%s: %s expected"):format(name, expected), { code = "AXL-C26", field = name }
@@ -115,7 +111,7 @@ end
 -- "Inkomsten/Uitkering/BrutoJaarUitkering": a field of an entity under the
 -- applicant, for proposals.
 local function under_applicant(profile, entity, field)
-  local parent = require("axlink.profile").parent_of(profile, entity)
+  local parent = profiles.parent_of(profile, entity)
   return (parent and parent .. "/" or "") .. entity .. "/" .. field
 end
 
@@ -422,7 +418,7 @@ end
 function M.fill_person(ctx, person, opts)
   local facts = person.facts
   if type(facts) ~= "table" then return end
-  local codes = ctx.codes or M.codes(ctx.profile, opts)
+  local codes = ctx.codes
   local birth_date = facts.identity and facts.identity.birth_date or person.birth_date
   if facts.identity then map_identity(ctx, facts.identity, codes) end
   if facts.address then map_address(ctx, facts.address, codes) end

@@ -217,4 +217,13 @@ function M.list(v)
   return { v }
 end
 
+--- The keys of a table in a fixed order (compared as strings), so that
+-- what is built from a table comes out the same in every run.
+function M.sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
 return M
