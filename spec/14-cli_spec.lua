@@ -173,6 +173,24 @@ describe("axlink CLI #subprocess", function()
       assert.are.equal("Nieuwe Ebbingestraat", p.changes[1].new)   -- the sidecar holds the data
       os.execute("rm -rf " .. d)
     end)
+    it("names a CDL file given as the AX, and says how to give a missing person key", function()
+      local d = tmpdir()
+      local code, _, err = run(("link examples/data/ockto-bundled.json %s -o %s/out.xml"):format(AX, d))
+      assert.are.equal(2, code)
+      assert.truthy(err:find("examples/data/ockto-bundled.json is a CDL file (format ockto-json), not an AX " ..
+        "message", 1, true), err)
+      code, _, err = run(("link spec/fixtures/same-person/aanvraag.xml spec/fixtures/same-person/iwize.json " ..
+        "-o %s/out.xml"):format(d))
+      assert.are.equal(2, code)
+      assert.truthy(err:find("AXL-L05 person without a key (PersoonsID): the host must supply it, axlink never " ..
+        "invents one; give it with --person-id", 1, true), err)
+      assert.is_nil(io.open(d .. "/out.xml"))
+      code = run(("link spec/fixtures/same-person/aanvraag.xml spec/fixtures/same-person/iwize.json " ..
+        "--person-id p-1 -o %s/out.xml"):format(d))
+      assert.are.equal(0, code)
+      os.execute("rm -rf " .. d)
+    end)
+
     -- link is apply: a fill the receiver's schema does not allow (here a
     -- schema without Verplichtingen, and a DUO debt) is a validation error
     -- the step would introduce: exit 1, the problem printed, nothing written.

@@ -142,7 +142,7 @@ local function cdl_format_of(path)
   return d and d.format
 end
 
--- Reads an AX for check and links: a CDL file is named for what it is
+-- Reads an AX for check, links, link and the rest: a CDL file is named for what it is
 -- and pointed at `show`; another XML root is AXL-R18 (exit 2).
 function Run:read_ax(path, opts)
   local msg, err, info = self:read_message(path, opts)
@@ -426,8 +426,7 @@ function commands.link(run, a)
     local ok, err, info = axlink.cdl.load(a.format_file)
     if not ok then fail(err, EXIT_BAD, info) end
   end
-  local msg, err, info = run:read_message(a.file, { schema = run:load_schema(a.schema) })
-  if not msg then fail(err, EXIT_BAD, info) end
+  local msg = run:read_ax(a.file, { schema = run:load_schema(a.schema) })
   run:progress(("reading %d CDL file(s)"):format(#a.cdl))
   local delivery, derr, dinfo = axlink.cdl.read(a.cdl, { format = a.format, person_id = a.person_id })
   if not delivery then fail(derr, EXIT_BAD, dinfo) end
@@ -458,6 +457,10 @@ function commands.link(run, a)
     refused = true
   else
     run.details = explain_refusal(run, linfo)
+    if linfo and linfo.code == "AXL-L05" and not a.person_id then
+      -- A file without person keys (iWize's): the host knows the key.
+      lerr = lerr .. "; give it with --person-id"
+    end
     fail(lerr, EXIT_BAD, linfo)
   end
   local filled = a.fill and result.changes and result or nil
@@ -518,8 +521,7 @@ end
 
 function commands.unlink(run, a)
   check_outputs({ { flag = "-o", path = a.output or "-" } }, { a.file })
-  local msg, err, info = run:read_message(a.file)
-  if not msg then fail(err, EXIT_BAD, info) end
+  local msg = run:read_ax(a.file)
   local ok, uerr, uinfo = msg:unlink { persoons_id = a.persoons_id, dataleverancier_id = a.dataleverancier_id }
   if not ok then fail(uerr, EXIT_BAD, uinfo) end
   write_output(a.output, msg)
